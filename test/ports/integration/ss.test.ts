@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
 import type { Listener } from "../../../src/ports/listeners.ts";
-import { runNetsvc } from "../../helpers/proc.ts";
+import { CLI, runNetsvc } from "../../helpers/proc.ts";
 import { hasTool, needTool } from "../../helpers/tools.ts";
 
 const run = promisify(execFile);
@@ -80,33 +80,63 @@ async function canBindV6(): Promise<boolean> {
   });
 }
 
+interface Started {
+  child: ChildProcess;
+  bound: { proto: string; host: string; port: number }[];
+}
+
+/** Run LISTENER (written at `script`) through `argv` and wait for its list of bound sockets. */
+function startListener(argv: string[], opts: { cwd?: string; v6: boolean }): Promise<Started> {
+  const child = spawn(argv[0]!, argv.slice(1), {
+    cwd: opts.cwd,
+    env: { ...process.env, V6: opts.v6 ? "1" : "0" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return new Promise((resolve, reject) => {
+    let buf = "";
+    child.stdout.on("data", (d: Buffer) => {
+      buf += d.toString();
+      if (buf.includes("\n")) resolve({ child, bound: JSON.parse(buf) as Started["bound"] });
+    });
+    child.once("exit", (code) => reject(new Error(`listener ${argv.join(" ")} exited ${code}`)));
+  });
+}
+
 describe("netsvc ports agrees with ss -Hplunt", () => {
   let tmp = "";
   let child: ChildProcess | undefined;
-  let bound: { proto: string; host: string; port: number }[] = [];
+  let bound: Started["bound"] = [];
   let v6 = false;
+  const children: ChildProcess[] = [];
 
   before(async () => {
     v6 = await canBindV6();
     tmp = mkdtempSync(join(tmpdir(), "netsvc-ss-"));
-    const script = join(tmp, "netsvc");
+    chmodSync(tmp, 0o755);
+    // Named like the installed bin: `node /tmp/.../netsvc dns -c named.conf`.
     writeFileSync(join(tmp, "package.json"), JSON.stringify({ type: "module" }));
-    writeFileSync(script, LISTENER);
-    child = spawn(process.execPath, [script, "dns", "-c", "named.conf"], {
-      env: { ...process.env, V6: v6 ? "1" : "0" },
-      stdio: ["ignore", "pipe", "inherit"],
+    writeFileSync(join(tmp, "netsvc"), LISTENER);
+    // A development checkout: `node dist/src/cli/main.js lb ...` run from the checkout.
+    const checkout = join(tmp, "checkout");
+    mkdirSync(join(checkout, "dist", "src", "cli"), { recursive: true });
+    writeFileSync(join(checkout, "package.json"), JSON.stringify({ name: "netsvc", type: "module" }));
+    writeFileSync(join(checkout, "dist", "src", "cli", "main.js"), LISTENER);
+    writeFileSync(join(tmp, "plain.mjs"), LISTENER);
+
+    const main = await startListener([process.execPath, join(tmp, "netsvc"), "dns", "-c", "named.conf"], {
+      v6,
     });
-    bound = await new Promise((resolve, reject) => {
-      let buf = "";
-      child!.stdout!.on("data", (d: Buffer) => {
-        buf += d.toString();
-        if (buf.includes("\n")) resolve(JSON.parse(buf) as typeof bound);
-      });
-      child!.once("exit", (code) => reject(new Error(`listener exited ${code}`)));
+    child = main.child;
+    bound = main.bound;
+    children.push(child);
+    const dev = await startListener([process.execPath, "dist/src/cli/main.js", "lb", "-f", "haproxy.cfg"], {
+      cwd: checkout,
+      v6: false,
     });
+    children.push(dev.child);
   });
   after(() => {
-    child?.kill();
+    for (const c of children) c.kill();
     rmSync(tmp, { recursive: true, force: true });
   });
 
@@ -181,5 +211,51 @@ describe("netsvc ports agrees with ss -Hplunt", () => {
     assert.deepEqual(head(ours.stdout), head(theirs.stdout));
     assert.deepEqual(pick(ours.stdout), pick(theirs.stdout));
     assert.ok(pick(ours.stdout).length >= 2);
+  });
+  it("recognises a development checkout run as `node dist/src/cli/main.js lb`", async () => {
+    const dev = children[1]!;
+    const rows = JSON.parse((await runNetsvc(["ports", "--json"])).stdout) as Listener[];
+    const mine = rows.filter((r) => r.pid === dev.pid);
+    assert.equal(mine.length, 2);
+    for (const r of mine) assert.equal(r.netsvc, "netsvc lb");
+  });
+
+  it("without root, another user's sockets show no PID and one's own do, as ss shows them", async (t) => {
+    if (process.getuid?.() !== 0) {
+      t.skip("needs root to start a process as another user");
+      return;
+    }
+    if (!needTool(t, "ss") || !needTool(t, "setpriv")) return;
+    const asNobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"];
+    const readable = await run(asNobody[0]!, [...asNobody.slice(1), "test", "-r", CLI]).then(
+      () => true,
+      () => false,
+    );
+    if (!readable) {
+      t.skip(`user nobody cannot read ${CLI}`);
+      return;
+    }
+    const other = await startListener([...asNobody, process.execPath, join(tmp, "plain.mjs")], { v6: false });
+    children.push(other.child);
+    const [ours, theirs] = await Promise.all([
+      run(asNobody[0]!, [...asNobody.slice(1), process.execPath, CLI, "ports", "--json"]),
+      run(asNobody[0]!, [...asNobody.slice(1), "ss", "-Hplunt"]),
+    ]);
+    const rows = JSON.parse(ours.stdout) as Listener[];
+    const ss = parseSs(theirs.stdout);
+    const rootRows = rows.filter(
+      (r) =>
+        r.localAddress === "127.0.0.1" && bound.some((b) => b.port === r.localPort && b.proto === r.proto),
+    );
+    assert.ok(rootRows.length >= 2);
+    for (const r of rootRows) {
+      assert.equal(r.pid, null, `root's ${r.proto} ${r.localPort} shows no PID`);
+      assert.deepEqual(ss.find((s) => s.port === r.localPort && s.proto === r.proto)?.pids, []);
+    }
+    for (const b of other.bound) {
+      const r = rows.find((x) => x.localPort === b.port && x.proto === b.proto);
+      assert.equal(r?.pid, other.child.pid, `nobody's own ${b.proto} ${b.port}`);
+      assert.deepEqual(ss.find((s) => s.port === b.port && s.proto === b.proto)?.pids, [other.child.pid]);
+    }
   });
 });
