@@ -116,6 +116,7 @@ describe("systemd units: systemd-analyze", () => {
     writeFileSync(path, edit(unitText(s).replaceAll("/usr/bin/netsvc", wrapper)));
     return path;
   };
+  const DOC = readFileSync(`${ROOT}/docs/systemd.md`, "utf8");
   /** verify exits 0 on warnings (unknown keys, bad values): any line naming the unit is a failure. */
   const verify = async (path: string) => {
     const r = await run("systemd-analyze", ["verify", path]).then(
@@ -141,6 +142,25 @@ describe("systemd units: systemd-analyze", () => {
       assert.equal(r.code, 0);
     });
   }
+
+  it("the drop-in examples of docs/systemd.md verify without a warning", async (t) => {
+    if (!needTool(t, "systemd-analyze")) return;
+    const dropIns = [
+      ...DOC.matchAll(/```ini\n# \/etc\/systemd\/system\/(netsvc-(\w+)\.service)\.d\/([\w.-]+)\n([^`]*)```/g),
+    ];
+    assert.ok(dropIns.length >= 2, "docs/systemd.md has drop-in examples");
+    for (const [, unit, service, name, body] of dropIns) {
+      const path = copy(service!);
+      mkdirSync(join(tmp, `${unit!}.d`), { recursive: true });
+      const text = body!.replaceAll("/usr/local/bin/netsvc", wrapper).replaceAll("/usr/bin/netsvc", wrapper);
+      writeFileSync(join(tmp, `${unit!}.d`, name!), text);
+      const r = await verify(path);
+      // A warning about the drop-in names `<unit>.d/<name>`, which contains the unit's name.
+      assert.deepEqual(r.complaints, [], `${unit!}.d/${name!}`);
+      assert.equal(r.code, 0);
+      rmSync(join(tmp, `${unit!}.d`), { recursive: true });
+    }
+  });
 
   it("the check would catch a bad unit: an unknown key and a bad Type= are reported", async (t) => {
     if (!needTool(t, "systemd-analyze")) return;
