@@ -13,7 +13,8 @@ export function socketInode(linkTarget: string): number | undefined {
 /** /proc/<pid>/cmdline is argv joined by NUL bytes (with a trailing NUL). */
 export function splitCmdline(raw: string): string[] {
   const parts = raw.split("\0");
-  if (parts.length > 0 && parts[parts.length - 1] === "") parts.pop();
+  // A process that set its title (process.title, setproctitle) leaves NUL padding behind.
+  while (parts.length > 0 && parts[parts.length - 1] === "") parts.pop();
   return parts;
 }
 
@@ -45,12 +46,14 @@ export interface NetsvcProcess {
  * Recognise a netsvc server from its argv: `.../netsvc CMD ...` (the installed bin, run by node
  * through its shebang, or argv[0] itself), or any script the caller's `isNetsvcScript` recognises
  * (the shell checks that the path belongs to the netsvc package, which covers a development checkout
- * run as `node dist/src/cli/main.js dns`). The command is the word right after the script.
+ * run as `node dist/src/cli/main.js dns`). The command is the word right after the script. A
+ * process that set its title to `netsvc dns ...` (process.title) has that one string as its cmdline.
  */
 export function recogniseNetsvc(
-  argv: readonly string[],
+  cmdline: readonly string[],
   isNetsvcScript: (path: string) => boolean = () => false,
 ): NetsvcProcess | undefined {
+  const argv = cmdline.length === 1 && cmdline[0]!.includes(" ") ? cmdline[0]!.split(/\s+/) : cmdline;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const base = a.slice(a.lastIndexOf("/") + 1);

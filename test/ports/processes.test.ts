@@ -21,6 +21,7 @@ describe("process owners", () => {
   it("cmdline is NUL-separated argv", () => {
     assert.deepEqual(splitCmdline("node\0/usr/bin/netsvc\0dns\0"), ["node", "/usr/bin/netsvc", "dns"]);
     assert.deepEqual(splitCmdline(""), []);
+    assert.deepEqual(splitCmdline("netsvc dns\0\0\0\0"), ["netsvc dns"]);
   });
 
   it("the program is netstat's: argv[0], its basename when absolute, else comm", () => {
@@ -51,6 +52,12 @@ describe("process owners", () => {
       portOffset: 5,
       customLab: true,
     });
+  });
+
+  it("recognises a server that set its process title", () => {
+    assert.equal(recogniseNetsvc(splitCmdline("netsvc dns -c named.conf\0\0\0"))?.command, "dns");
+    assert.equal(recogniseNetsvc(splitCmdline("netsvc up --port-offset 100\0\0"))?.portOffset, 100);
+    assert.equal(recogniseNetsvc(splitCmdline("nginx: master process /usr/sbin/nginx\0")), undefined);
   });
 
   it("recognises a checkout's script through the caller's test", () => {

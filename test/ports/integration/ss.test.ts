@@ -21,6 +21,7 @@ const run = promisify(execFile);
 const LISTENER = `
 import net from "node:net"; import dgram from "node:dgram";
 const v6 = process.env.V6 === "1";
+if (process.env.TITLE) process.title = process.env.TITLE;
 const specs = [["tcp", "127.0.0.1"], ["udp4", "127.0.0.1"]];
 if (v6) specs.push(["tcp", "::1"], ["udp6", "::1"], ["tcp", "::"], ["udp6", "::"], ["tcp", "::ffff:127.0.0.1"]);
 const bound = [];
@@ -86,10 +87,13 @@ interface Started {
 }
 
 /** Run LISTENER (written at `script`) through `argv` and wait for its list of bound sockets. */
-function startListener(argv: string[], opts: { cwd?: string; v6: boolean }): Promise<Started> {
+function startListener(
+  argv: string[],
+  opts: { cwd?: string; v6: boolean; title?: string },
+): Promise<Started> {
   const child = spawn(argv[0]!, argv.slice(1), {
     cwd: opts.cwd,
-    env: { ...process.env, V6: opts.v6 ? "1" : "0" },
+    env: { ...process.env, V6: opts.v6 ? "1" : "0", TITLE: opts.title ?? "" },
     stdio: ["ignore", "pipe", "inherit"],
   });
   return new Promise((resolve, reject) => {
@@ -218,6 +222,21 @@ describe("netsvc ports agrees with ss -Hplunt", () => {
     const mine = rows.filter((r) => r.pid === dev.pid);
     assert.equal(mine.length, 2);
     for (const r of mine) assert.equal(r.netsvc, "netsvc lb");
+  });
+
+  it("recognises a server that set its process title to `netsvc nfs ...`", async () => {
+    const titled = await startListener([process.execPath, join(tmp, "plain.mjs")], {
+      v6: false,
+      title: "netsvc nfs -e exports",
+    });
+    children.push(titled.child);
+    const rows = JSON.parse((await runNetsvc(["ports", "--json"])).stdout) as Listener[];
+    const mine = rows.filter((r) => r.pid === titled.child.pid);
+    assert.equal(mine.length, 2);
+    for (const r of mine) {
+      assert.equal(r.netsvc, "netsvc nfs");
+      assert.equal(r.program, "netsvc nfs -e exports");
+    }
   });
 
   it("without root, another user's sockets show no PID and one's own do, as ss shows them", async (t) => {
