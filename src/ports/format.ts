@@ -10,6 +10,10 @@ import type { Listener } from "./listeners.ts";
  */
 
 export const TABLE_TITLE = "Active Internet connections (only servers)";
+/** What netstat prints on stderr when it could not read some processes' descriptors. */
+export const INCOMPLETE_NOTE =
+  "(Not all processes could be identified, non-owned process info\n" +
+  " will not be shown, you would have to be root to see it all.)\n";
 /** netstat prints `PID/program` into a 20-byte buffer: at most 19 characters. */
 export const PROGRAM_WIDTH = 19;
 

@@ -92,8 +92,15 @@ function netsvcScriptTester(): (path: string, cwd: string | undefined) => boolea
  * Map each wanted socket inode to the processes holding it, walking /proc/<pid>/fd in PID order.
  * Only processes holding a wanted socket have their cmdline and comm read.
  */
-export function readOwners(proc: string, wanted: ReadonlySet<number>): Map<number, ProcessInfo[]> {
+export interface Owners {
+  owners: Map<number, ProcessInfo[]>;
+  /** Processes whose fd folder we were not allowed to read (another user's, without root). */
+  denied: number;
+}
+
+export function readOwners(proc: string, wanted: ReadonlySet<number>): Owners {
   const owners = new Map<number, ProcessInfo[]>();
+  let denied = 0;
   const isScript = netsvcScriptTester();
   let pids: number[];
   try {
@@ -102,14 +109,16 @@ export function readOwners(proc: string, wanted: ReadonlySet<number>): Map<numbe
       .map(Number)
       .sort((a, b) => a - b);
   } catch {
-    return owners;
+    return { owners, denied };
   }
   for (const pid of pids) {
     const base = join(proc, String(pid));
     let fds: string[];
     try {
       fds = readdirSync(join(base, "fd"));
-    } catch {
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "EACCES" || code === "EPERM") denied++;
       continue;
     }
     const inodes = new Set<number>();
@@ -143,18 +152,22 @@ export function readOwners(proc: string, wanted: ReadonlySet<number>): Map<numbe
       else list.push(info);
     }
   }
-  return owners;
+  return { owners, denied };
+}
+
+export interface ScanResult {
+  listeners: Listener[];
+  /** Some processes could not be inspected: their sockets show no PID (netstat warns then). */
+  incomplete: boolean;
 }
 
 /** Everything `netsvc ports` shows. */
-export function scanListeners(opts: ScanOptions = {}): Listener[] {
+export function scanListeners(opts: ScanOptions = {}): ScanResult {
   const proc = opts.proc ?? "/proc";
   const sockets = readSockets(proc, opts.endian ?? endianness());
   const wanted = new Set(sockets.filter(isListening).map((s) => s.inode));
   wanted.delete(0);
-  return buildListeners(
-    sockets,
-    readOwners(proc, wanted),
-    loadServices(opts.servicesFile ?? "/etc/services"),
-  );
+  const { owners, denied } = readOwners(proc, wanted);
+  const services = loadServices(opts.servicesFile ?? "/etc/services");
+  return { listeners: buildListeners(sockets, owners, services), incomplete: denied > 0 };
 }

@@ -59,7 +59,11 @@ describe("scan: reading a procfs tree", () => {
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
   it("joins the fixture sockets with the processes that hold them", () => {
-    const rows = scanListeners({ proc, servicesFile: `${ROOT}/test/ports/fixtures/services`, endian: "LE" });
+    const { listeners: rows, incomplete } = scanListeners({
+      proc,
+      servicesFile: `${ROOT}/test/ports/fixtures/services`,
+      endian: "LE",
+    });
     const by = (inode: number) => rows.find((r) => r.inode === inode)!;
     assert.equal(rows.length, 11);
     assert.deepEqual(
@@ -74,10 +78,11 @@ describe("scan: reading a procfs tree", () => {
     assert.equal(by(4002).netsvc, "netsvc up", "20048 is not a lab port with offset 20000");
     assert.equal(by(1004).pid, null);
     assert.equal(by(1002).service, "domain");
+    assert.equal(incomplete, false, "a vanished fd folder (ENOENT) is not a permission problem");
   });
 
   it("falls back to the built-in services when the file is missing", () => {
-    const rows = scanListeners({ proc, servicesFile: join(tmp, "no-such-services"), endian: "LE" });
+    const rows = scanListeners({ proc, servicesFile: join(tmp, "no-such-services"), endian: "LE" }).listeners;
     assert.equal(rows.find((r) => r.inode === 1001)!.service, null, "8080 is a lab port: unnamed");
     assert.equal(rows.find((r) => r.inode === 4002)!.service, "mountd");
     assert.equal(rows.find((r) => r.inode === 3002)!.service, "sunrpc");
@@ -87,7 +92,7 @@ describe("scan: reading a procfs tree", () => {
     const v4only = join(tmp, "proc4");
     mkdirSync(join(v4only, "net"), { recursive: true });
     cpSync(join(proc, "net", "tcp"), join(v4only, "net", "tcp"));
-    const rows = scanListeners({ proc: v4only, servicesFile: join(tmp, "none"), endian: "LE" });
+    const rows = scanListeners({ proc: v4only, servicesFile: join(tmp, "none"), endian: "LE" }).listeners;
     assert.deepEqual(
       rows.map((r) => r.localPort),
       [22, 53, 8080],

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { formatJson, formatTable } from "../../ports/format.ts";
+import { formatJson, formatTable, INCOMPLETE_NOTE } from "../../ports/format.ts";
 import { scanListeners } from "../../ports/scan.ts";
 
 /**
@@ -12,7 +12,9 @@ export function registerPorts(program: Command): void {
     .description("list listening TCP/UDP sockets with their process and service (like netstat -plunt)")
     .option("--json", "print a JSON array of objects instead of the table")
     .action((o: { json?: boolean }) => {
-      const listeners = scanListeners();
+      const { listeners, incomplete } = scanListeners();
+      // netstat's note, on stderr so that the table and the JSON stay clean.
+      if (incomplete) process.stderr.write(INCOMPLETE_NOTE);
       process.stdout.write(o.json === true ? formatJson(listeners) : formatTable(listeners));
     });
 }

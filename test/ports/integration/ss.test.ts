@@ -261,6 +261,7 @@ describe("netsvc ports agrees with ss -Hplunt", () => {
       run(asNobody[0]!, [...asNobody.slice(1), "ss", "-Hplunt"]),
     ]);
     const rows = JSON.parse(ours.stdout) as Listener[];
+    assert.match(ours.stderr, /^\(Not all processes could be identified/, "netstat's note on stderr");
     const ss = parseSs(theirs.stdout);
     const rootRows = rows.filter(
       (r) =>
