@@ -134,4 +134,40 @@ describe("/proc/net parsing", () => {
       }),
     );
   });
+  it("property: any text either parses or fails with EPROCNET, never another error", () => {
+    const line = fc
+      .array(
+        fc.oneof(
+          fc.constantFrom(
+            "0:",
+            "0100007F:1F90",
+            "00000000:0000",
+            "0A",
+            "07",
+            "00000000:00000000",
+            "1000",
+            "123",
+          ),
+          fc.string({ maxLength: 12 }),
+        ),
+        { maxLength: 14 },
+      )
+      .map((f) => f.join(" "));
+    fc.assert(
+      fc.property(
+        fc.array(line, { maxLength: 5 }),
+        fc.constantFrom<NetProto>("tcp", "udp6"),
+        (lines, proto) => {
+          try {
+            for (const s of parseProcNet(lines.join("\n"), proto, "LE")) {
+              assert.ok(s.localPort >= 0 && s.localPort <= 0xffff);
+              assert.ok(Number.isSafeInteger(s.inode));
+            }
+          } catch (e) {
+            assert.ok(e instanceof NetsvcError && e.code === "EPROCNET", String(e));
+          }
+        },
+      ),
+    );
+  });
 });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { describe, it } from "node:test";
+import fc from "fast-check";
 import { BUILTIN_SERVICES, builtinServices, parseServices } from "../../src/ports/services.ts";
 import { ROOT } from "../helpers/proc.ts";
 
@@ -78,5 +79,16 @@ describe("/etc/services parsing", () => {
       const s = sys.byPortProto(e.port, e.proto);
       if (s !== undefined) assert.equal(s.name, e.name, `${e.port}/${e.proto}`);
     }
+  });
+  it("property: any text parses without throwing, and every entry is a valid port/protocol", () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ maxLength: 40 }), { maxLength: 8 }), (lines) => {
+        const { table } = parseServices(lines.join("\n"));
+        for (const e of table.entries) {
+          assert.ok(e.port >= 0 && e.port <= 65535);
+          assert.ok(!/[\s#/]/.test(e.name) && !/[\s]/.test(e.proto));
+        }
+      }),
+    );
   });
 });
