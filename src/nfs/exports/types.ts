@@ -10,8 +10,10 @@ import type { AuthSysCred, ClientInfo } from "../rpc/types.ts";
 export interface ExportOptions {
   readonly rw: boolean;
   readonly sync: boolean;
-  /** "root": uid/gid 0 -> anon (default); "none": no_root_squash; "all": all_squash. */
-  readonly squash: "root" | "none" | "all";
+  /** root_squash (default): uid/gid 0 -> anonuid/anongid. */
+  readonly rootSquash: boolean;
+  /** all_squash: every uid/gid -> anonuid/anongid (wins over no_root_squash). */
+  readonly allSquash: boolean;
   readonly anonuid: number;
   readonly anongid: number;
   /** secure: the source port must be < 1024 (IPPORT_RESERVED). */
