@@ -71,6 +71,8 @@ export interface ClientInfo {
   readonly address: string;
   readonly port: number;
   readonly transport: Transport;
+  /** The local address the call arrived on, when the transport knows it. */
+  readonly localAddress?: string;
 }
 
 /** RFC 5531 appendix A: struct authsys_parms (the stamp and machine name are informative only). */

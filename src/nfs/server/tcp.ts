@@ -1,0 +1,99 @@
+import { createServer, type Server, type Socket } from "node:net";
+import type { Endpoint } from "../../lib/listen.ts";
+import { listenTcp } from "../../lib/listen.ts";
+import type { Logger } from "../../lib/log.ts";
+import type { Dispatcher } from "../rpc/dispatcher.ts";
+import { encodeRecord, RecordDecoder, RecordTooLarge } from "../rpc/record.ts";
+
+/**
+ * RPC over TCP (RFC 5531 §11): record marking in, one dispatcher call per record, replies framed
+ * as one fragment each, possibly out of order (the xid matches them). Calls on one connection run
+ * concurrently up to `maxInFlight`; beyond that the socket is paused (backpressure). A record over
+ * `maxRecord` bytes closes the connection. stop() stops accepting, lets the calls in flight finish
+ * and their replies be written, then closes every connection.
+ */
+export interface TcpOptions {
+  dispatcher: Dispatcher;
+  log: Logger;
+  maxRecord: number;
+  maxInFlight?: number;
+  /** Idle connections are closed after this long (ms); 0 = never. */
+  idleTimeoutMs?: number;
+}
+
+export class RpcTcpServer {
+  private readonly server: Server;
+  private readonly conns = new Set<Socket>();
+  private inFlight = 0;
+  private drained: (() => void) | undefined;
+  private readonly opts: TcpOptions;
+
+  constructor(opts: TcpOptions) {
+    this.opts = opts;
+    this.server = createServer((s) => this.onConnection(s));
+  }
+
+  listen(e: Endpoint): Promise<Endpoint> {
+    return listenTcp(this.server, e);
+  }
+
+  get connections(): number {
+    return this.conns.size;
+  }
+
+  private onConnection(sock: Socket): void {
+    this.conns.add(sock);
+    sock.setNoDelay(true);
+    if (this.opts.idleTimeoutMs) sock.setTimeout(this.opts.idleTimeoutMs, () => sock.destroy());
+    const dec = new RecordDecoder(this.opts.maxRecord);
+    const max = this.opts.maxInFlight ?? 64;
+    let mine = 0;
+    const client = {
+      address: sock.remoteAddress ?? "",
+      port: sock.remotePort ?? 0,
+      transport: "tcp" as const,
+      localAddress: sock.localAddress ?? "",
+    };
+    sock.on("data", (chunk: Buffer) => {
+      let records: Buffer[];
+      try {
+        records = dec.push(chunk);
+      } catch (err) {
+        if (err instanceof RecordTooLarge) {
+          this.opts.log.warn("closing connection: record too large", {
+            client: client.address,
+            error: err.message,
+          });
+        }
+        sock.destroy();
+        return;
+      }
+      for (const rec of records) {
+        mine++;
+        this.inFlight++;
+        if (mine >= max) sock.pause();
+        void this.opts.dispatcher.dispatch(rec, client).then((reply) => {
+          if (reply !== null && !sock.destroyed) sock.write(encodeRecord(reply));
+          mine--;
+          this.inFlight--;
+          if (mine < max && sock.isPaused() && !sock.destroyed) sock.resume();
+          if (this.inFlight === 0 && this.drained) this.drained();
+        });
+      }
+    });
+    sock.on("error", () => undefined);
+    sock.on("close", () => this.conns.delete(sock));
+  }
+
+  async stop(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const s of this.conns) s.pause();
+    if (this.inFlight > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+    for (const s of this.conns) s.end();
+    // Give the final replies a moment to flush, then force.
+    setTimeout(() => {
+      for (const s of this.conns) s.destroy();
+    }, 200).unref();
+    await closed;
+  }
+}
