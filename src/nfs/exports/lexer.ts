@@ -65,8 +65,12 @@ export function lexExports(text: string): { lines: LogicalLine[]; errors: LexErr
       else tok.text += ch;
     }
     if (inQuote) {
+      // The whole logical line is dropped: what follows the quote cannot be trusted.
       errors.push({ message: "unterminated double quote", line: tok!.line, col: tok!.col });
       inQuote = false;
+      tok = undefined;
+      current = undefined;
+      continue;
     }
     if (continued) {
       // The continuation joins lines without inserting a character, as exportfs does, but a

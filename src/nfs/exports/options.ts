@@ -109,6 +109,7 @@ export function parseOptions(
   const o: MutableOptions = { ...base };
   const errors: { message: string; offset: number }[] = [];
   let offset = 0;
+  if (text === "") return { options: o, errors }; // `host()`: the defaults
   for (const item of text.split(",")) {
     const at = offset;
     offset += item.length + 1;

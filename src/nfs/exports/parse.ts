@@ -94,6 +94,7 @@ export function parseExports(text: string, file: string, root = "/"): ParseResul
       entry.clients.push(s);
     }
   }
+  diagnostics.sort((a, b) => a.line - b.line || (a.col ?? 0) - (b.col ?? 0));
   return { exports: [...byPath.values()], diagnostics };
 }
 
