@@ -27,7 +27,7 @@ export async function changeDir<T>(
   try {
     o = tryOpen(env, dir, ctx);
     before = await attrOrNone(o, dir);
-    o = openForChange(env, dir, ctx);
+    o = openForChange(env, dir, ctx, o);
     const value = await body(o);
     return { status: NFS3_OK, wcc: { before: wccAttrOf(before), after: await attrOrNone(o, dir) }, value };
   } catch (e) {

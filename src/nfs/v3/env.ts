@@ -26,9 +26,12 @@ export function statusOf(e: unknown): number {
   throw e;
 }
 
-/** Open for a procedure that changes something: read-only exports answer ROFS. */
-export function openForChange(env: V3Env, fh: Buffer, ctx: CallContext): Opened {
-  const o = env.open(fh, ctx);
+/**
+ * Open for a procedure that changes something: read-only exports answer ROFS. `already` is the
+ * result of an earlier tryOpen of the same handle in this call (saves a second access decision).
+ */
+export function openForChange(env: V3Env, fh: Buffer, ctx: CallContext, already?: Opened): Opened {
+  const o = already ?? env.open(fh, ctx);
   if (o.readOnly) throw new VfsError(Status.ROFS);
   return o;
 }

@@ -169,7 +169,7 @@ export class LocalStore implements Store {
     });
   }
 
-  async read(fh: Buffer, cred: Cred, offset: bigint, count: number): Promise<ReadResult> {
+  async read(fh: Buffer, cred: Cred, offset: bigint, count: number, into?: Buffer): Promise<ReadResult> {
     const r = this.file(fh);
     const attr = this.tree.attr(r.st);
     requireDataPerm(attr, cred, R);
@@ -177,7 +177,7 @@ export class LocalStore implements Store {
     const want = Number(BigInt(count) < attr.size - offset ? BigInt(count) : attr.size - offset);
     const e = this.fds.acquire(r.ino, r.path, false);
     try {
-      const buf = Buffer.allocUnsafe(want);
+      const buf = into && into.length >= want ? into : Buffer.allocUnsafe(want);
       let got = 0;
       while (got < want) {
         const { bytesRead } = await readAsync(e.fd, buf, got, want - got, Number(offset) + got);

@@ -188,7 +188,11 @@ export interface Store {
   /** The subset of `mask` (Access bits) that `cred` is granted; never fails for a live handle. */
   access(fh: Buffer, cred: Cred, mask: number): Promise<{ granted: number; attr: Attr }>;
   readlink(fh: Buffer, cred: Cred): Promise<Buffer>;
-  read(fh: Buffer, cred: Cred, offset: bigint, count: number): Promise<ReadResult>;
+  /**
+   * `into`, when given and at least `count` bytes long, receives the data (the result's `data` is
+   * then a view of it), so a caller can reuse its buffers.
+   */
+  read(fh: Buffer, cred: Cred, offset: bigint, count: number, into?: Buffer): Promise<ReadResult>;
   write(fh: Buffer, cred: Cred, offset: bigint, data: Buffer, stable: Stable): Promise<WriteResult>;
   commit(fh: Buffer, cred: Cred): Promise<{ verifier: Buffer; attr: Attr }>;
 

@@ -39,8 +39,8 @@ export function renameProc(env: V3Env): Procedure<RenameArgs, RenameRes> {
       const tb = await attrOrNone(to, a.to.dir);
       let status: number = NFS3_OK;
       try {
-        const o: Opened = openForChange(env, a.from.dir, ctx);
-        const t = openForChange(env, a.to.dir, ctx);
+        const o: Opened = openForChange(env, a.from.dir, ctx, fo);
+        const t = openForChange(env, a.to.dir, ctx, to);
         if (t.exportId !== o.exportId) throw new VfsError(Status.XDEV);
         await o.store.rename(a.from.dir, a.from.name, a.to.dir, a.to.name, o.cred);
       } catch (e) {

@@ -37,7 +37,7 @@ export function setattrProc(env: V3Env): Procedure<SetattrArgs, SetattrRes> {
       try {
         o = tryOpen(env, a.fh, ctx);
         before = await attrOrNone(o, a.fh);
-        o = openForChange(env, a.fh, ctx);
+        o = openForChange(env, a.fh, ctx, o);
         const after = await o.store.setattr(a.fh, o.cred, a.attrs, a.guard);
         return { status: NFS3_OK, wcc: { before: wccAttrOf(before), after } };
       } catch (e) {

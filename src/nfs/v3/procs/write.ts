@@ -53,7 +53,7 @@ export function writeProc(env: V3Env): Procedure<WriteArgs, WriteRes> {
       try {
         o = tryOpen(env, a.fh, ctx);
         before = await attrOrNone(o, a.fh);
-        o = openForChange(env, a.fh, ctx);
+        o = openForChange(env, a.fh, ctx, o);
         if (a.offset + BigInt(a.count) > 0x7fffffffffffffffn) throw new VfsError(Status.FBIG);
         const data = a.data.subarray(0, Math.min(a.count, WTMAX));
         const r = await o.store.write(a.fh, o.cred, a.offset, data, a.stable);
