@@ -33,6 +33,8 @@ export class RpcClient {
   private readonly sendRaw: (msg: Buffer) => void;
   private readonly closeFn: () => void;
   readonly transport: "tcp" | "udp";
+  /** When set, every message received goes here instead of being matched to a call (fuzzing). */
+  onRawReply: ((msg: Buffer) => void) | undefined;
 
   private constructor(transport: "tcp" | "udp", send: (msg: Buffer) => void, close: () => void) {
     this.transport = transport;
@@ -153,6 +155,10 @@ export class RpcClient {
   }
 
   private onReply(msg: Buffer): void {
+    if (this.onRawReply !== undefined) {
+      this.onRawReply(msg);
+      return;
+    }
     let r: Reply;
     try {
       r = decodeReply(msg);
