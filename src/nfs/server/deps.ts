@@ -14,6 +14,13 @@ import type { Program } from "../rpc/types.ts";
  * a refusal answers NFS3ERR_ACCES ("no-match", "insecure-port") or NFS3ERR_STALE ("no-export");
  * `readOnly` answers NFS3ERR_ROFS to modifying procedures; the uid/gid/gids in the decision (after
  * squashing) are the identity to check permissions and to own created files with.
+ *
+ * Two more things the transport cannot do for the procedures:
+ * - `decision.spec.options.sync` is false for an `async` export: Linux then skips the stable-storage
+ *   wait that WRITE FILE_SYNC/DATA_SYNC ask for. Honour it (or the option is parsed and ignored).
+ * - Over UDP (`ctx.client.transport === "udp"`) a reply must fit in one datagram (65507 bytes; the
+ *   transport drops larger ones and logs it): clamp READ/READDIR(PLUS) counts and advertise smaller
+ *   rtmax/wtmax/dtpref in FSINFO there (Linux uses 32 KiB over UDP).
  */
 export interface NfsDeps {
   readonly exports: ExportAccess;
