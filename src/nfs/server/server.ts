@@ -167,13 +167,16 @@ export class NfsServer implements Service {
       const role: ReadyEndpoint["role"] =
         p.prog === PMAP_PROG ? "portmap" : p.prog === 100005 ? "mount" : "nfs";
       for (const e of this.endpoints.filter((x) => x.role === role)) {
-        out.push({
-          prog: p.prog,
-          vers: p.vers,
-          netid: netidOf(e.proto, e.host),
-          addr: toUaddr(e.host, e.port),
-          owner: "netsvc",
-        });
+        // A socket on "::" also takes IPv4: register it for tcp/udp as well as tcp6/udp6.
+        const hosts = e.host === "::" ? ["0.0.0.0", "::"] : [e.host];
+        for (const host of hosts)
+          out.push({
+            prog: p.prog,
+            vers: p.vers,
+            netid: netidOf(e.proto, host),
+            addr: toUaddr(host, e.port),
+            owner: "netsvc",
+          });
       }
     }
     return out;

@@ -108,6 +108,13 @@ describe("rpcbind v3/v4 (RFC 1833 §2)", () => {
       await rpc(d, 4, P.RPCBPROC_GETADDR, rpcb({ prog: 100003, vers: 3, netid: "", addr: "", owner: "" }))
     ).body.string(100);
     assert.equal(got, "127.0.0.1.8.1", "empty netid = the call's own transport (udp)");
+    const query = rpcb({ prog: 100003, vers: 3, netid: "udp", addr: "", owner: "" });
+    const wild = { ...local, localAddress: "0.0.0.0" }; // a UDP socket on 0.0.0.0 does not know
+    assert.equal((await rpc(d, 4, P.RPCBPROC_GETADDR, query, wild)).body.string(100), "127.0.0.1.8.1");
+    const remote = { ...wild, address: "192.0.2.7" };
+    assert.equal((await rpc(d, 4, P.RPCBPROC_GETADDR, query, remote)).body.string(100), "0.0.0.0.8.1");
+    const tcp = { ...remote, transport: "tcp" as const, localAddress: "192.0.2.1" };
+    assert.equal((await rpc(d, 4, P.RPCBPROC_GETADDR, query, tcp)).body.string(100), "192.0.2.1.8.1");
   });
 
   it("GETTIME answers the time; PROG_MISMATCH names versions 2..4", async () => {

@@ -28,13 +28,20 @@ function mayChange(ctx: CallContext): boolean {
   return isLoopback(ctx.client.address);
 }
 
-/** The registered address relative to the caller: a wildcard host becomes the address it called. */
+const WILDCARD = new Set(["0.0.0.0", "::", ""]);
+
+/**
+ * The registered address relative to the caller (rpcbind's mergeaddr): a wildcard host becomes
+ * the address the call arrived on. A UDP socket bound to a wildcard does not know that address;
+ * then a loopback caller gets the loopback address and others the wildcard as registered.
+ */
 function mergeAddr(r: Rpcb, ctx: CallContext): string {
   const a = fromUaddr(r.addr);
-  if (a === undefined || (a.host !== "0.0.0.0" && a.host !== "::")) return r.addr;
-  const local = ctx.client.localAddress;
-  const host = local === undefined ? (a.host === "::" ? "::1" : "127.0.0.1") : local.replace(/^::ffff:/, "");
-  return toUaddr(host, a.port);
+  if (a === undefined || !WILDCARD.has(a.host)) return r.addr;
+  const local = (ctx.client.localAddress ?? "").replace(/^::ffff:/, "");
+  if (!WILDCARD.has(local)) return toUaddr(local, a.port);
+  if (isLoopback(ctx.client.address)) return toUaddr(a.host === "::" ? "::1" : "127.0.0.1", a.port);
+  return r.addr;
 }
 
 export function portmapPrograms(reg: Registry): Program[] {
