@@ -111,7 +111,7 @@ export class LocalStore implements Store {
     return run(() => {
       const clean = rel.replace(/^\/+|\/+$/g, "");
       const r = this.tree.walk(clean);
-      if (!r) fail(Status.NOENT);
+      if (!r || typeOf(r.st) === FileType.LNK) fail(Status.NOENT);
       if (typeOf(r.st) !== FileType.DIR) fail(Status.NOTDIR);
       return this.handleAt(r);
     });
