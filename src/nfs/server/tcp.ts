@@ -26,6 +26,7 @@ export class RpcTcpServer {
   private readonly conns = new Set<Socket>();
   private inFlight = 0;
   private drained: (() => void) | undefined;
+  private stopping = false;
   private readonly opts: TcpOptions;
 
   constructor(opts: TcpOptions) {
@@ -54,6 +55,19 @@ export class RpcTcpServer {
       transport: "tcp" as const,
       localAddress: sock.localAddress ?? "",
     };
+    // Reading pauses while too many calls run, while replies are not being read by the client
+    // (write backpressure), and while stopping.
+    let writeBlocked = false;
+    const update = (): void => {
+      if (sock.destroyed) return;
+      const pause = this.stopping || mine >= max || writeBlocked;
+      if (pause && !sock.isPaused()) sock.pause();
+      else if (!pause && sock.isPaused()) sock.resume();
+    };
+    sock.on("drain", () => {
+      writeBlocked = false;
+      update();
+    });
     sock.on("data", (chunk: Buffer) => {
       let records: Buffer[];
       try {
@@ -71,12 +85,13 @@ export class RpcTcpServer {
       for (const rec of records) {
         mine++;
         this.inFlight++;
-        if (mine >= max) sock.pause();
+        update();
         void this.opts.dispatcher.dispatch(rec, client).then((reply) => {
-          if (reply !== null && !sock.destroyed) sock.write(encodeRecord(reply));
+          if (reply !== null && !sock.destroyed && !sock.writableEnded && !sock.write(encodeRecord(reply)))
+            writeBlocked = true;
           mine--;
           this.inFlight--;
-          if (mine < max && sock.isPaused() && !sock.destroyed) sock.resume();
+          update();
           if (this.inFlight === 0 && this.drained) this.drained();
         });
       }
@@ -86,6 +101,7 @@ export class RpcTcpServer {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const s of this.conns) s.pause();
     if (this.inFlight > 0) await new Promise<void>((resolve) => (this.drained = resolve));

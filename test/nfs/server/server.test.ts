@@ -183,6 +183,16 @@ describe("NFS server process (in-process, port 0)", () => {
     u.close();
   });
 
+  it("pipelined calls on one connection are all answered, even when the client reads late", async () => {
+    const n = await RpcClient.tcp("127.0.0.1", port("nfs"));
+    const calls = Array.from({ length: 600 }, (_, i) =>
+      n.call(100003, 3, 1, (w) => w.string(i % 2 ? "/priv" : "/pub")),
+    );
+    const replies = await Promise.all(calls);
+    assert.equal(replies.filter((r) => r.stat === C.SUCCESS).length, 600);
+    n.close();
+  });
+
   it("a record over the maximum closes the TCP connection; others keep working", async () => {
     const closed = await new Promise<boolean>((resolve) => {
       const s = connect({ host: "127.0.0.1", port: port("nfs") }, () => {
