@@ -1,4 +1,6 @@
+import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
+import fc from "fast-check";
 import { describe, it } from "node:test";
 import { clientText } from "../../../src/nfs/exports/client.ts";
 import { formatOptions } from "../../../src/nfs/exports/options.ts";
@@ -32,4 +34,38 @@ describe("exports parser (golden)", () => {
       assertGolden(`${DIR}/${f.replace(/\.in$/, ".out")}`, render(f, text));
     });
   }
+});
+
+describe("exports parser (fuzz)", () => {
+  it("never throws, and every diagnostic has a line within the file (fast-check)", () => {
+    const piece = fc.oneof(
+      fc.constantFrom(
+        "/srv",
+        '"/a b"',
+        "*",
+        "(",
+        ")",
+        "(rw)",
+        "*(ro,sync)",
+        "@g",
+        "\\\n",
+        "\n",
+        "#c",
+        " ",
+        "\t",
+        ",",
+        "=",
+      ),
+      fc.string({ maxLength: 8 }),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 30 }), (parts) => {
+        const text = parts.join("");
+        const lines = text.split("\n").length;
+        const { diagnostics } = parseExports(text, "f");
+        for (const d of diagnostics) assert.ok(d.line >= 1 && d.line <= lines, d.toString());
+      }),
+      { numRuns: 500 },
+    );
+  });
 });
