@@ -43,7 +43,7 @@ export function registerNfs(program: Command): void {
     )
     .action(async (o: NfsCliOptions) => {
       const log = createLogger({ service: "nfs" });
-      const server = await NfsServer.start({
+      await NfsServer.start({
         exportsFile: o.exports,
         root: o.root,
         host: o.listen,
@@ -52,7 +52,8 @@ export function registerNfs(program: Command): void {
         portmapPort: o.portmapPort,
         log,
         createNfs: createNfsV3,
+        // Before the ready line: a SIGTERM right after it must drain, not kill.
+        beforeReady: (server) => installSignalHandlers(server, log),
       });
-      installSignalHandlers(server, log);
     });
 }

@@ -80,6 +80,13 @@ export class RecordDecoder {
   }
 }
 
+/** The 4-byte mark of a record sent as one fragment (write it, then the body: no copy). */
+export function recordMark(length: number): Buffer {
+  const h = Buffer.allocUnsafe(4);
+  h.writeUInt32BE((LAST_FRAGMENT | length) >>> 0, 0);
+  return h;
+}
+
 /** Frame a record, in fragments of at most `maxFragment` bytes (one fragment by default). */
 export function encodeRecord(body: Buffer, maxFragment = 0x7fffffff): Buffer {
   if (body.length <= maxFragment) {

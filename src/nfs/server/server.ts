@@ -35,6 +35,8 @@ export interface NfsServerOptions {
   createNfs: (deps: NfsDeps) => NfsV3Service;
   /** Largest RPC record accepted over TCP (default 1 MiB + 64 KiB: a 1 MiB WRITE and its header). */
   maxRecord?: number;
+  /** Called when everything listens, just before the ready line (install signal handlers here). */
+  beforeReady?: (server: NfsServer) => void;
   /** Where the system rpcbind is, for --portmap-port 0 (tests point it elsewhere). */
   systemRpcbind?: { host: string; port: number };
 }
@@ -124,6 +126,7 @@ export class NfsServer implements Service {
         );
       }
     }
+    this.opts.beforeReady?.(this);
     log.info("ready", {
       endpoints: this.endpoints,
       portmap: this.portmapMode,

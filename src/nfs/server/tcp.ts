@@ -3,7 +3,7 @@ import type { Endpoint } from "../../lib/listen.ts";
 import { listenTcp } from "../../lib/listen.ts";
 import type { Logger } from "../../lib/log.ts";
 import type { Dispatcher } from "../rpc/dispatcher.ts";
-import { encodeRecord, RecordDecoder, RecordTooLarge } from "../rpc/record.ts";
+import { RecordDecoder, RecordTooLarge, recordMark } from "../rpc/record.ts";
 
 /**
  * RPC over TCP (RFC 5531 §11): record marking in, one dispatcher call per record, replies framed
@@ -87,8 +87,12 @@ export class RpcTcpServer {
         this.inFlight++;
         update();
         void this.opts.dispatcher.dispatch(rec, client).then((reply) => {
-          if (reply !== null && !sock.destroyed && !sock.writableEnded && !sock.write(encodeRecord(reply)))
-            writeBlocked = true;
+          if (reply !== null && !sock.destroyed && !sock.writableEnded) {
+            sock.cork();
+            sock.write(recordMark(reply.length));
+            if (!sock.write(reply)) writeBlocked = true;
+            sock.uncork();
+          }
           mine--;
           this.inFlight--;
           update();
