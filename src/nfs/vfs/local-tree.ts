@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, type BigIntStats } from "node:fs";
+import { lstatSync, readdirSync, realpathSync, type BigIntStats } from "node:fs";
 import { FileType, type Attr, type Time } from "./store.ts";
 import { InodeIndex } from "./inodes.ts";
 import { decodeHandle, encodeHandle, fsidOf, genOf, type HandleFields } from "./handles.ts";
@@ -86,7 +86,15 @@ export class LocalTree {
   private readonly rootGen: number;
   private readonly misses = new Map<bigint, number>();
 
-  constructor(root: string, exportId: number) {
+  constructor(exportRoot: string, exportId: number) {
+    // The export path is the administrator's: symlinks in it are followed once, here. Below it,
+    // nothing ever is.
+    let root: string;
+    try {
+      root = realpathSync(exportRoot);
+    } catch (e) {
+      throw fromErrno(e);
+    }
     const st = lstatOrNull(root);
     if (!st) throw new VfsError(Status.NOENT, `export directory ${root} does not exist`);
     if (typeOf(st) !== FileType.DIR)

@@ -68,7 +68,31 @@ export class Harness {
     const w = new XdrWriter();
     args(w);
     const decoded = p.decode(new XdrReader(w.finish()));
-    const ctx: CallContext = {
+    const res = await p.run(decoded, this.ctx(proc, who));
+    const out = new XdrWriter();
+    p.encode(out, res);
+    if (out.pos === 0 && proc !== 0) throw new Error("empty reply");
+    return res;
+  }
+
+  /**
+   * The reply body bytes as the dispatcher would send them: `header` bytes (standing for the RPC
+   * reply header) written first, then the procedure's encoding; returns what follows the header.
+   */
+  async encoded(proc: number, args: (w: XdrWriter) => void, header = 24, who: Who = ALICE): Promise<Buffer> {
+    const p = this.program.procs[proc] as Procedure<unknown, unknown>;
+    const w = new XdrWriter();
+    args(w);
+    const decoded = p.decode(new XdrReader(w.finish()));
+    const res = await p.run(decoded, this.ctx(proc, who));
+    const out = new XdrWriter();
+    out.w.zeros(header);
+    p.encode(out, res);
+    return out.finish().subarray(header);
+  }
+
+  private ctx(proc: number, who: Who): CallContext {
+    return {
       xid: this.xid++,
       prog: 100003,
       vers: 3,
@@ -78,11 +102,6 @@ export class Harness {
       cred: { stamp: 0, machinename: "test", uid: who.uid, gid: who.gid, gids: who.gids ?? [] },
       log: memoryLogger(),
     };
-    const res = await p.run(decoded, ctx);
-    const out = new XdrWriter();
-    p.encode(out, res);
-    if (out.pos === 0 && proc !== 0) throw new Error("empty reply");
-    return res;
   }
 
   /** Decode arguments only (for GARBAGE_ARGS checks): throws when the procedure would. */

@@ -19,6 +19,7 @@ import type { FsinfoRes } from "../../../src/nfs/v3/procs/fsinfo.ts";
 import type { PathconfRes } from "../../../src/nfs/v3/procs/pathconf.ts";
 import type { CommitRes } from "../../../src/nfs/v3/procs/commit.ts";
 import { XdrWriter } from "../../../src/nfs/xdr/writer.ts";
+import { XdrReader } from "../../../src/nfs/xdr/reader.ts";
 import {
   ALICE,
   BOB,
@@ -221,6 +222,34 @@ for (const kind of [memoryKind, localKind] as StoreKind[]) {
       await h.call<WriteRes>(T.NFSPROC3_WRITE, writeArgs(f, 0, big));
       const rb = await h.call<ReadRes>(T.NFSPROC3_READ, readArgs(f, 0, 300_000));
       assert.ok(rb.data!.equals(big));
+    });
+
+    it("READ replies are well-formed XDR, small and large (assembled around the data)", async () => {
+      const payload = Buffer.alloc(200_001);
+      for (let i = 0; i < payload.length; i++) payload[i] = (i * 131 + 7) & 0xff;
+      const f = await mk(h.root, "xdr-read");
+      await h.call<WriteRes>(T.NFSPROC3_WRITE, writeArgs(f, 0, payload));
+      for (const [off, count, header] of [
+        [0, 10, 24],
+        [0, 200_001, 24],
+        [5, 100_000, 24],
+        [100_000, 150_000, 28 + 400],
+        [0, 200_001, 0],
+      ] as const) {
+        const body = await h.encoded(T.NFSPROC3_READ, readArgs(f, off, count), header);
+        const x = new XdrReader(body);
+        assert.equal(x.u32(), T.NFS3_OK);
+        assert.equal(x.bool(), true, "post_op_attr follows");
+        x.r.skip(84);
+        const n = x.u32();
+        const eof = x.bool();
+        const data = x.opaque(1 << 21);
+        assert.equal(x.remaining, 0, "nothing after the data");
+        const want = payload.subarray(off, Math.min(payload.length, off + count));
+        assert.equal(n, want.length);
+        assert.ok(data.equals(want), `data at ${off}+${count}`);
+        assert.equal(eof, off + count >= payload.length);
+      }
     });
 
     it("WRITE with count above the data is GARBAGE_ARGS (decode throws)", () => {

@@ -21,14 +21,17 @@ export interface ReadRes {
   attr: Attr | undefined;
   eof?: boolean;
   data?: Buffer;
-  /** The pooled buffer `data` is a view of, returned to the pool once encoded. */
-  pooled?: Buffer | undefined;
+  /** The buffer `data` was read into, at offset READ_ROOM (see encode). */
+  backing?: Buffer | undefined;
 }
 
-/** Large READs read into reused buffers (a fresh 1 MiB buffer costs page faults and GC). */
-const POOLED = 64 * 1024;
-const POOL_MAX = 16;
-const buffers: Buffer[] = [];
+/**
+ * Room left in front of the data of a large READ for the reply's RPC header (24 bytes with an
+ * AUTH_NONE verifier, at most 28 + 400) and READ3resok's fields before the data (104 bytes), so
+ * that the reply can be assembled around the data where it was read, without copying it.
+ */
+const READ_ROOM = 640;
+const IN_PLACE = 16 * 1024;
 
 /**
  * RFC 1813 §3.3.6 NFSPROC3_READ: at most min(count, rtmax) bytes; eof when the data returned
@@ -48,24 +51,47 @@ export function readProc(env: V3Env): Procedure<ReadArgs, ReadRes> {
       try {
         const opened = o ?? env.open(a.fh, ctx);
         const count = Math.min(a.count, RTMAX);
-        const into = count >= POOLED ? (buffers.pop() ?? Buffer.allocUnsafeSlow(RTMAX)) : undefined;
-        const r = await opened.store.read(a.fh, opened.cred, a.offset, count, into);
-        return { status: NFS3_OK, attr: r.attr, eof: r.eof, data: r.data, pooled: into };
+        const backing = count >= IN_PLACE ? Buffer.allocUnsafe(READ_ROOM + count + 4) : undefined;
+        const r = await opened.store.read(a.fh, opened.cred, a.offset, count, backing?.subarray(READ_ROOM));
+        return { status: NFS3_OK, attr: r.attr, eof: r.eof, data: r.data, backing };
       } catch (e) {
         return { status: statusOf(e), attr: await attrOrNone(o, a.fh) };
       }
     },
     encode(w: XdrWriter, res) {
-      // Grow the reply buffer once to its final size instead of doubling through the data.
-      if (res.data) w.w.ensure(res.data.length + 128);
+      const data = res.data;
+      if (
+        res.status === NFS3_OK &&
+        data &&
+        res.backing &&
+        data.byteOffset === res.backing.byteOffset + READ_ROOM
+      ) {
+        // The reply so far (the RPC header) moves in front of the data; the writer continues in
+        // the read buffer. Writer.buf/pos are the byte writer's public state.
+        const head = w.pos;
+        const fields = 4 + (res.attr ? 88 : 4) + 4 + 4 + 4;
+        const start = READ_ROOM - fields - head;
+        if (start >= 0) {
+          const view = res.backing.subarray(start);
+          w.w.buf.copy(view, 0, 0, head);
+          w.w.buf = view;
+          w.u32(res.status);
+          encodePostOpAttr(w, res.attr);
+          w.u32(data.length);
+          w.bool(res.eof!);
+          w.u32(data.length);
+          w.w.pos += data.length;
+          w.w.zeros((4 - (data.length & 3)) & 3);
+          return;
+        }
+      }
+      if (data) w.w.ensure(data.length + 128);
       w.u32(res.status);
       encodePostOpAttr(w, res.attr);
       if (res.status === NFS3_OK) {
-        w.u32(res.data!.length);
+        w.u32(data!.length);
         w.bool(res.eof!);
-        w.opaque(res.data!);
-        // encode copied the data: the buffer can serve the next READ
-        if (res.pooled && buffers.length < POOL_MAX) buffers.push(res.pooled);
+        w.opaque(data!);
       }
     },
   };
