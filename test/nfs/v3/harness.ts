@@ -80,7 +80,7 @@ export class Harness {
    * reply header) written first, then the procedure's encoding; returns what follows the header.
    */
   async encoded(proc: number, args: (w: XdrWriter) => void, header = 24, who: Who = ALICE): Promise<Buffer> {
-    const p = this.program.procs[proc] as Procedure<unknown, unknown>;
+    const p = this.program.procs[proc] as Procedure;
     const w = new XdrWriter();
     args(w);
     const decoded = p.decode(new XdrReader(w.finish()));
