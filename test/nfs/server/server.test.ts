@@ -279,6 +279,68 @@ describe("NFS server lifecycle and rpcbind registration", () => {
     await none.s.stop();
   });
 
+  it("serves IPv6 and registers tcp6/udp6", async () => {
+    writeFileSync(`${dir}/exports6`, "/pub ::1(ro,insecure)\n");
+    const log = memoryLogger();
+    const s = await NfsServer.start({
+      exportsFile: `${dir}/exports6`,
+      root: dir,
+      host: "::1",
+      nfsPort: 0,
+      mountPort: 0,
+      portmapPort: await freePort(),
+      log,
+      createNfs: (deps) => fakeNfs(deps, { make: 0 }),
+    });
+    try {
+      assert.equal(s.registry.find(100005, 3, "tcp6")?.addr.startsWith("::1."), true);
+      const m = await RpcClient.tcp("::1", s.endpoints.find((e) => e.role === "mount")!.port);
+      const r = await m.call(M.MOUNT_PROGRAM, 3, M.MOUNTPROC3_MNT, (w) => w.string("/pub"));
+      assert.ok(r.kind === "accepted");
+      assert.equal(r.body.u32(), M.MNT3_OK);
+      m.close();
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it("secure exports: a reserved source port is let in, a high one refused", async (t) => {
+    if (process.getuid?.() !== 0) return t.skip("binding a source port below 1024 needs root");
+    writeFileSync(`${dir}/exports-secure`, "/pub 127.0.0.1(ro)\n");
+    const s = await NfsServer.start({
+      exportsFile: `${dir}/exports-secure`,
+      root: dir,
+      host: "127.0.0.1",
+      nfsPort: 0,
+      mountPort: 0,
+      portmapPort: await freePort(),
+      log: memoryLogger(),
+      createNfs: (deps) => fakeNfs(deps, { make: 0 }),
+    });
+    try {
+      const mport = s.endpoints.find((e) => e.role === "mount")!.port;
+      const status = async (localPort?: number) => {
+        const c = await RpcClient.tcp("127.0.0.1", mport, localPort ? { localPort } : {});
+        const r = await c.call(M.MOUNT_PROGRAM, 3, M.MOUNTPROC3_MNT, (w) => w.string("/pub"));
+        c.close();
+        assert.ok(r.kind === "accepted");
+        return r.body.u32();
+      };
+      assert.equal(await status(), M.MNT3ERR_ACCES);
+      let ok: number | undefined;
+      for (let p = 1023; p > 900 && ok === undefined; p--) {
+        try {
+          ok = await status(p);
+        } catch {
+          // that reserved port is taken or in TIME_WAIT: try the next
+        }
+      }
+      assert.equal(ok, M.MNT3_OK);
+    } finally {
+      await s.stop();
+    }
+  });
+
   it("stop lets a call in flight finish and be answered", async () => {
     const { s } = await start(await freePort());
     const n = await RpcClient.tcp("127.0.0.1", s.endpoints.find((e) => e.role === "nfs")!.port);
