@@ -14,6 +14,18 @@ export interface Opened {
   readonly cred: Cred;
   readonly readOnly: boolean;
   readonly exportId: number;
+  /**
+   * False for an `async` export: stable WRITEs and COMMIT then do not wait for the disk (the
+   * exports(5) trade-off: faster, and data the server acknowledged can be lost if it crashes).
+   */
+  readonly sync: boolean;
+}
+
+/** Largest READ/WRITE/READDIR reply over UDP, where a reply must fit in one datagram (as Linux). */
+export const UDP_XFER_MAX = 32 * 1024;
+
+export function overUdp(ctx: CallContext): boolean {
+  return ctx.client.transport === "udp";
 }
 
 export interface V3Env {

@@ -64,6 +64,7 @@ export class ExportStores implements V3Env, MountBackend {
       cred: { uid: d.uid, gid: d.gid, gids: d.gids },
       readOnly: d.readOnly,
       exportId: id,
+      sync: d.spec.options.sync,
     };
   }
 

@@ -31,6 +31,8 @@ export const BOB: Who = { uid: 1001, gid: 1001 };
 export class Harness {
   readonly store: Store;
   readOnly = false;
+  sync = true;
+  transport: "tcp" | "udp" = "tcp";
   private readonly program;
   private xid = 1;
 
@@ -46,6 +48,7 @@ export class Harness {
           store,
           cred: { uid: c.uid, gid: c.gid, gids: c.gids },
           readOnly: this.readOnly,
+          sync: this.sync,
           exportId: id,
         };
       },
@@ -97,7 +100,7 @@ export class Harness {
       prog: 100003,
       vers: 3,
       proc,
-      client: { address: "127.0.0.1", port: 700, transport: "tcp" },
+      client: { address: "127.0.0.1", port: 700, transport: this.transport },
       flavor: 1,
       cred: { stamp: 0, machinename: "test", uid: who.uid, gid: who.gid, gids: who.gids ?? [] },
       log: memoryLogger(),

@@ -252,6 +252,26 @@ for (const kind of [memoryKind, localKind] as StoreKind[]) {
       }
     });
 
+    it("an async export acknowledges stable writes; UDP gets 32 KiB transfers", async () => {
+      const f = await mk(h.root, "async-udp", "x".repeat(100_000));
+      h.sync = false;
+      h.transport = "udp";
+      try {
+        const w = await h.call<WriteRes>(T.NFSPROC3_WRITE, writeArgs(f, 0, Buffer.from("y"), T.FILE_SYNC));
+        assert.equal(w.status, T.NFS3_OK);
+        assert.equal(w.committed, T.FILE_SYNC);
+        assert.equal((await h.call<CommitRes>(T.NFSPROC3_COMMIT, readArgs(f, 0, 0))).status, T.NFS3_OK);
+        const r = await h.call<ReadRes>(T.NFSPROC3_READ, readArgs(f, 0, 100_000));
+        assert.equal(r.data!.length, 32 * 1024);
+        assert.equal(r.eof, false);
+        const i = await h.call<FsinfoRes>(T.NFSPROC3_FSINFO, fh(h.root));
+        assert.equal(i.xfer, 32 * 1024);
+      } finally {
+        h.sync = true;
+        h.transport = "tcp";
+      }
+    });
+
     it("WRITE with count above the data is GARBAGE_ARGS (decode throws)", () => {
       const w = (x: XdrWriter): void => {
         x.opaque(h.root);

@@ -40,7 +40,9 @@ export function commitProc(env: V3Env): Procedure<CommitArgs, CommitRes> {
       try {
         const opened = o ?? env.open(a.fh, ctx);
         before = await opened.store.getattr(a.fh);
-        const r = await opened.store.commit(a.fh, opened.cred);
+        const r = opened.sync
+          ? await opened.store.commit(a.fh, opened.cred)
+          : { verifier: opened.store.writeVerifier, attr: before };
         return { status: NFS3_OK, wcc: { before: wccAttrOf(before), after: r.attr }, verf: r.verifier };
       } catch (e) {
         const status = statusOf(e);

@@ -1,7 +1,7 @@
 import type { Procedure } from "../../rpc/types.ts";
 import type { XdrWriter } from "../../xdr/writer.ts";
 import type { Attr } from "../../vfs/store.ts";
-import { attrOrNone, statusOf, tryOpen, type V3Env } from "../env.ts";
+import { UDP_XFER_MAX, attrOrNone, overUdp, statusOf, tryOpen, type V3Env } from "../env.ts";
 import { NFS3_OK } from "../types.ts";
 import { decodeFh, encodePostOpAttr } from "../xdr.ts";
 import { RTMAX } from "./fsinfo.ts";
@@ -50,7 +50,7 @@ export function readProc(env: V3Env): Procedure<ReadArgs, ReadRes> {
       const o = tryOpen(env, a.fh, ctx);
       try {
         const opened = o ?? env.open(a.fh, ctx);
-        const count = Math.min(a.count, RTMAX);
+        const count = Math.min(a.count, overUdp(ctx) ? UDP_XFER_MAX : RTMAX);
         const backing = count >= IN_PLACE ? Buffer.allocUnsafe(READ_ROOM + count + 4) : undefined;
         const r = await opened.store.read(a.fh, opened.cred, a.offset, count, backing?.subarray(READ_ROOM));
         return { status: NFS3_OK, attr: r.attr, eof: r.eof, data: r.data, backing };

@@ -1,7 +1,7 @@
 import type { Procedure } from "../../rpc/types.ts";
 import type { XdrWriter } from "../../xdr/writer.ts";
 import type { Attr, DirEntry } from "../../vfs/store.ts";
-import { attrOrNone, statusOf, tryOpen, type V3Env } from "../env.ts";
+import { UDP_XFER_MAX, attrOrNone, overUdp, statusOf, tryOpen, type V3Env } from "../env.ts";
 import { NFS3_COOKIEVERFSIZE, NFS3_OK, NFS3ERR_TOOSMALL } from "../types.ts";
 import { decodeFh, encodePostOpAttr } from "../xdr.ts";
 import { fitEntries, nameSize, POST_OP_ATTR_MAX } from "./readdir-size.ts";
@@ -50,15 +50,16 @@ export function readdirProc(env: V3Env): Procedure<ReaddirArgs, ReaddirRes> {
       const o = tryOpen(env, a.dir, ctx);
       try {
         const opened = o ?? env.open(a.dir, ctx);
+        const count = overUdp(ctx) ? Math.min(a.count, UDP_XFER_MAX) : a.count;
         const fixed = POST_OP_ATTR_MAX + NFS3_COOKIEVERFSIZE + 4 + 4;
-        const limit = Math.max(1, Math.ceil((a.count - fixed) / 24));
+        const limit = Math.max(1, Math.ceil((count - fixed) / 24));
         const r = await opened.store.readdir(a.dir, opened.cred, {
           cookie: a.cookie,
           verifier: a.verifier,
           limit,
           plus: false,
         });
-        const n = fitEntries(r.entries, a.count - fixed, entry3Size);
+        const n = fitEntries(r.entries, count - fixed, entry3Size);
         if (n === 0 && r.entries.length > 0)
           return { status: NFS3ERR_TOOSMALL, dirAttr: await attrOrNone(opened, a.dir) };
         const entries = r.entries.slice(0, n);

@@ -1,7 +1,7 @@
 import type { Procedure } from "../../rpc/types.ts";
 import type { XdrWriter } from "../../xdr/writer.ts";
 import type { Attr, DirEntry } from "../../vfs/store.ts";
-import { attrOrNone, statusOf, tryOpen, type V3Env } from "../env.ts";
+import { UDP_XFER_MAX, attrOrNone, overUdp, statusOf, tryOpen, type V3Env } from "../env.ts";
 import { NFS3_COOKIEVERFSIZE, NFS3_OK, NFS3ERR_TOOSMALL } from "../types.ts";
 import { decodeFh, encodePostOpAttr, encodePostOpFh } from "../xdr.ts";
 import { FATTR3_SIZE, fitEntries, nameSize, POST_OP_ATTR_MAX } from "./readdir-size.ts";
@@ -63,7 +63,7 @@ export function readdirplusProc(env: V3Env): Procedure<ReaddirplusArgs, Readdirp
       try {
         const opened = o ?? env.open(a.dir, ctx);
         const fixed = POST_OP_ATTR_MAX + NFS3_COOKIEVERFSIZE + 4 + 4;
-        const budget = a.maxcount - fixed;
+        const budget = (overUdp(ctx) ? Math.min(a.maxcount, UDP_XFER_MAX) : a.maxcount) - fixed;
         // dircount 0 (or tiny) means "no separate limit" in practice; maxcount always bounds.
         const dirBudget = a.dircount >= 24 ? a.dircount : Number.MAX_SAFE_INTEGER;
         const limit = Math.max(1, Math.min(Math.ceil(budget / 100), Math.ceil(dirBudget / 20)));

@@ -4,7 +4,7 @@ import type { XdrWriter } from "../../xdr/writer.ts";
 import type { Attr, Stable } from "../../vfs/store.ts";
 import { Status, VfsError } from "../../vfs/status.ts";
 import { attrOrNone, openForChange, statusOf, tryOpen, type Opened, type V3Env } from "../env.ts";
-import { NFS3_OK, NO_WCC, STABLE_HOW, wccAttrOf, type wcc_data } from "../types.ts";
+import { NFS3_OK, NO_WCC, STABLE_HOW, UNSTABLE, wccAttrOf, type wcc_data } from "../types.ts";
 import { decodeFh, encodeWcc } from "../xdr.ts";
 import { WTMAX } from "./fsinfo.ts";
 
@@ -56,12 +56,13 @@ export function writeProc(env: V3Env): Procedure<WriteArgs, WriteRes> {
         o = openForChange(env, a.fh, ctx, o);
         if (a.offset + BigInt(a.count) > 0x7fffffffffffffffn) throw new VfsError(Status.FBIG);
         const data = a.data.subarray(0, Math.min(a.count, WTMAX));
-        const r = await o.store.write(a.fh, o.cred, a.offset, data, a.stable);
+        // An `async` export acknowledges stable writes without waiting for the disk.
+        const r = await o.store.write(a.fh, o.cred, a.offset, data, o.sync ? a.stable : UNSTABLE);
         return {
           status: NFS3_OK,
           wcc: { before: wccAttrOf(before), after: r.attr },
           count: r.count,
-          committed: r.committed,
+          committed: o.sync ? r.committed : a.stable,
           verf: r.verifier,
         };
       } catch (e) {
