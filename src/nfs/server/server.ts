@@ -74,7 +74,14 @@ export class NfsServer implements Service {
     const loaded = await loadExports(opts.exportsFile, { root: opts.root, reverse: (a) => names.namesOf(a) });
     for (const w of loaded.warnings) opts.log.warn(w.toString(), { code: w.code });
     const s = new NfsServer(opts, loaded.table, names);
-    await s.listenAll();
+    try {
+      await s.listenAll();
+    } catch (err) {
+      // A port that cannot be bound: close what is already open, so the process can exit.
+      await Promise.allSettled(s.servers.map((x) => x.stop()));
+      await s.nfs.close?.();
+      throw err;
+    }
     return s;
   }
 

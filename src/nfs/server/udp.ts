@@ -74,6 +74,14 @@ export class RpcUdpServer {
     this.stopping = true;
     if (this.inFlight > 0) await new Promise<void>((resolve) => (this.drained = resolve));
     const s = this.socket;
-    if (s !== undefined) await new Promise<void>((resolve) => s.close(() => resolve()));
+    this.socket = undefined;
+    if (s === undefined) return;
+    await new Promise<void>((resolve) => {
+      try {
+        s.close(() => resolve());
+      } catch {
+        resolve(); // never bound, or already closed
+      }
+    });
   }
 }

@@ -232,6 +232,27 @@ describe("netsvc nfs and check: errors and exit codes", () => {
     assert.match(r.stderr, /exports:2:1: export path 'relative' is not absolute/);
     assert.equal((await runNetsvc(["nfs", "-e", `${dir}/exports`, "--port", "70000"])).code, 2);
     assert.equal((await runNetsvc(["nfs"])).code, 2, "-e is required");
+    // A port in use (here the MOUNT port, after NFS bound): exit 1 at once, naming the address.
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, "127.0.0.1", () => r()));
+    const taken = (busy.address() as { port: number }).port;
+    writeFileSync(`${dir}/ok`, "/a *(ro)\n");
+    const inUse = await runNetsvc([
+      "nfs",
+      "-e",
+      `${dir}/ok`,
+      "--listen",
+      "127.0.0.1",
+      "--port",
+      "0",
+      "--mount-port",
+      String(taken),
+      "--portmap-port",
+      "0",
+    ]);
+    busy.close();
+    assert.equal(inUse.code, 1);
+    assert.match(inUse.stderr, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${taken}`));
     rmSync(dir, { recursive: true, force: true });
   });
 });
