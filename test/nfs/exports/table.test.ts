@@ -121,6 +121,24 @@ describe("exports squashing (man 5 exports, User ID Mapping)", () => {
 });
 
 describe("exports check and load", () => {
+  it("every diagnostic carries a stable code", () => {
+    const { diagnostics } = parseExports(
+      'rel *(ro)\n/a *(bogus)\n/b @ng(ro)\n/c host(rw\n/d (rw)\n/a *(ro)\n"/e\n',
+      "ex",
+    );
+    assert.deepEqual(
+      diagnostics.map((d) => `${d.line}:${d.code}:${d.severity}`),
+      [
+        "1:EXPORTS_PATH:error",
+        "2:EXPORTS_OPTION:error",
+        "3:EXPORTS_CLIENT:error",
+        "4:EXPORTS_SYNTAX:error",
+        "5:EXPORTS_NO_HOST:warning",
+        "7:EXPORTS_SYNTAX:error",
+      ],
+    );
+  });
+
   it("check reports errors with file:line:col and fails; a valid file passes with a summary", () => {
     const bad = checkExportsText("/ok *(ro)\n/x *(rw,nope)\n/y @grp(ro)\n", "ex");
     assert.equal(bad.ok, false);
