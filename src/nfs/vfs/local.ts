@@ -44,6 +44,7 @@ import {
   type Time,
   type WriteResult,
   type DirEntry,
+  type Found,
 } from "./store.ts";
 import { Status, fail, fromErrno } from "./status.ts";
 import { FdCache } from "./fdcache.ts";
@@ -134,23 +135,24 @@ export class LocalStore implements Store {
     });
   }
 
-  lookup(dir: Buffer, name: string, cred: Cred): Promise<Created> {
+  lookup(dir: Buffer, name: string, cred: Cred): Promise<Found> {
     return run(() => {
       const d = this.dir(dir);
-      requirePerm(this.tree.attr(d.st), cred, X);
-      if (name === ".") return this.created(d, this.parentIno(d));
+      const dirAttr = this.tree.attr(d.st);
+      requirePerm(dirAttr, cred, X);
+      if (name === ".") return { ...this.created(d, this.parentIno(d)), dirAttr };
       if (name === "..") {
-        if (d.rel === "") return this.created(d, 0n);
+        if (d.rel === "") return { ...this.created(d, 0n), dirAttr };
         const prel = d.rel.includes("/") ? d.rel.slice(0, d.rel.lastIndexOf("/")) : "";
         const p = this.tree.walk(prel);
         if (!p) fail(Status.STALE);
-        return this.created(p, this.parentIno(p));
+        return { ...this.created(p, this.parentIno(p)), dirAttr };
       }
       checkName(name);
       const rel = childRel(d.rel, name);
       const st = lstatOrNull(this.tree.abs(rel));
       if (!st) fail(Status.NOENT);
-      return { fh: this.tree.handle(st, d.ino, rel), attr: this.tree.attr(st) };
+      return { fh: this.tree.handle(st, d.ino, rel), attr: this.tree.attr(st), dirAttr };
     });
   }
 

@@ -5,6 +5,7 @@ import {
   type Attr,
   type CreateHow,
   type Created,
+  type Found,
   type Cred,
   type DirEntry,
   type FsStat,
@@ -171,7 +172,7 @@ export class MemoryStore implements Store {
     });
   }
 
-  lookup(dir: Buffer, name: string, cred: Cred): Promise<Created> {
+  lookup(dir: Buffer, name: string, cred: Cred): Promise<Found> {
     return this.op(() => {
       const d = this.dir(dir);
       requirePerm(this.attr(d), cred, X);
@@ -184,7 +185,7 @@ export class MemoryStore implements Store {
         n = c === undefined ? undefined : this.st.nodes.get(c);
       }
       if (!n) fail(Status.NOENT);
-      return { fh: this.fh(n), attr: this.attr(n) };
+      return { fh: this.fh(n), attr: this.attr(n), dirAttr: this.attr(d) };
     });
   }
 

@@ -120,6 +120,11 @@ export interface Created {
   attr: Attr;
 }
 
+export interface Found extends Created {
+  /** The directory's attributes as the lookup saw them. */
+  dirAttr: Attr;
+}
+
 export interface ReadResult {
   data: Buffer;
   eof: boolean;
@@ -184,7 +189,7 @@ export interface Store {
   getattr(fh: Buffer): Promise<Attr>;
   /** Guard: when given, the change happens only if the object's ctime equals it (else NOT_SYNC). */
   setattr(fh: Buffer, cred: Cred, sa: SetAttr, guardCtime?: Time): Promise<Attr>;
-  lookup(dir: Buffer, name: string, cred: Cred): Promise<Created>;
+  lookup(dir: Buffer, name: string, cred: Cred): Promise<Found>;
   /** The subset of `mask` (Access bits) that `cred` is granted; never fails for a live handle. */
   access(fh: Buffer, cred: Cred, mask: number): Promise<{ granted: number; attr: Attr }>;
   readlink(fh: Buffer, cred: Cred): Promise<Buffer>;

@@ -29,7 +29,7 @@ export function lookupProc(env: V3Env): Procedure<diropargs3, LookupRes> {
       try {
         const opened = o ?? env.open(a.dir, ctx);
         const found = await opened.store.lookup(a.dir, a.name, opened.cred);
-        return { status: NFS3_OK, fh: found.fh, attr: found.attr, dirAttr: await attrOrNone(opened, a.dir) };
+        return { status: NFS3_OK, fh: found.fh, attr: found.attr, dirAttr: found.dirAttr };
       } catch (e) {
         return { status: statusOf(e), dirAttr: await attrOrNone(o, a.dir) };
       }
