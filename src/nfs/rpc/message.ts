@@ -11,7 +11,6 @@ import {
   PROG_MISMATCH,
   REPLY,
   RPC_MISMATCH,
-  SUCCESS,
 } from "./constants.ts";
 
 /** RFC 5531 §8.2: struct opaque_auth { auth_flavor flavor; opaque body<400>; } */
@@ -154,4 +153,3 @@ export function decodeReply(msg: Buffer): Reply {
   throw new WireError(`invalid reject_stat ${stat}`, at + 8);
 }
 
-export { SUCCESS };
