@@ -32,6 +32,13 @@ export class ExportStores implements V3Env, MountBackend {
     if (list !== this.seen) {
       this.byId = new Map(list.map((e) => [exportIdOf(e.path), e]));
       this.seen = list;
+      // A reload removed exports: release what their stores hold.
+      for (const [sid, held] of this.stores) {
+        if (!this.byId.has(sid)) {
+          void held.store.close();
+          this.stores.delete(sid);
+        }
+      }
     }
     return this.byId.get(id);
   }

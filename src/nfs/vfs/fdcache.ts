@@ -74,7 +74,8 @@ export class FdCache {
       fd = openSync(path, flags | constants.O_RDWR);
     } catch (e) {
       const code = (e as { code?: string }).code;
-      if (write || (code !== "EACCES" && code !== "EROFS" && code !== "EPERM")) throw fromErrno(e);
+      const readOnlyHere = code === "EACCES" || code === "EROFS" || code === "EPERM" || code === "ETXTBSY";
+      if (write || !readOnlyHere) throw fromErrno(e);
       try {
         fd = openSync(path, flags | constants.O_RDONLY);
       } catch (e2) {
