@@ -46,7 +46,7 @@ export const FH_MAX = 64;
 export const NAME_MAX = 255;
 export const PATH_MAX = 4096;
 
-// RFC 1813 §2.6 enum ftype3 (RFC 7530 nfs_ftype4 uses the same values for these)
+// RFC 1813 §2.5 enum ftype3 (RFC 7530 nfs_ftype4 uses the same values for these)
 export const FileType = {
   REG: 1,
   DIR: 2,
