@@ -77,3 +77,4 @@ export function registerCheck(program: Command): void {
       process.exitCode = ok ? 0 : 1;
     });
 }
+registerChecker("exports", async () => (await import("../../nfs/exports/check.ts")).checkExports);
