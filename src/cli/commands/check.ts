@@ -77,3 +77,4 @@ export function registerCheck(program: Command): void {
       process.exitCode = ok ? 0 : 1;
     });
 }
+registerChecker("named.conf", async () => (await import("../../dns/config/check.ts")).checkNamedConf);

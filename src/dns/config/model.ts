@@ -66,6 +66,10 @@ export interface Options {
   minimalResponses: MinimalResponses | undefined;
   maxUdpSize: number | undefined;
   ednsUdpSize: number | undefined;
+  /** `tcp-clients` (BIND default 150): concurrent TCP connections. */
+  tcpClients: number | undefined;
+  /** `tcp-idle-timeout` (BIND: units of 100 ms, default 30 s), here in milliseconds. */
+  tcpIdleTimeoutMs: number | undefined;
 }
 
 export interface NamedConf {

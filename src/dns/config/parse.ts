@@ -48,11 +48,14 @@ export function describe(t: Item): string {
 
 class Parser {
   private i = 0;
-  constructor(
-    private readonly toks: Token[],
-    private readonly ctx: ParseContext,
-    private readonly depth: number,
-  ) {}
+  private readonly toks: Token[];
+  private readonly ctx: ParseContext;
+  private readonly depth: number;
+  constructor(toks: Token[], ctx: ParseContext, depth: number) {
+    this.toks = toks;
+    this.ctx = ctx;
+    this.depth = depth;
+  }
 
   private peek(): Token {
     return this.toks[this.i]!;
@@ -144,7 +147,10 @@ class Parser {
 class ParseContext {
   readonly errors: ConfigError[] = [];
   readonly files: string[] = [];
-  constructor(readonly read: ReadFile) {}
+  readonly read: ReadFile;
+  constructor(read: ReadFile) {
+    this.read = read;
+  }
 
   err(at: { file: string; line: number; col: number }, msg: string): void {
     this.errors.push(new ConfigError("ECONF_SYNTAX", msg, at));
