@@ -146,14 +146,13 @@ export function readPrefix(t: Token, errs: Errs): AmlElement | undefined {
   return { kind: "cidr", negated: false, cidr: c, at: where(t) };
 }
 
-/** An address match list block: `{ 10/8; !192.168.1/24; "trusted"; localhost; { ... }; };` */
+/** An address match list block (undefined only when there is no block): `{ 10/8; !192.168.1/24; "trusted"; localhost; { ... }; };` */
 export function readAml(block: Item | undefined, at: Where, errs: Errs): Aml | undefined {
   if (block?.kind !== "block") {
     errs.err(block ? where(block) : at, `expected '{' near ${block ? describe(block) : "';'"}`);
     return undefined;
   }
   const out: Aml = [];
-  let ok = true;
   for (const s of block.stmts) {
     let i = 0;
     let negated = false;
@@ -187,8 +186,8 @@ export function readAml(block: Item | undefined, at: Where, errs: Errs): Aml | u
       errs.err(where(v), `unexpected ${describe(v)}`);
     }
     if (!noMore(s, i, errs)) el = undefined;
+    // A bad element is reported and left out; the rest is still checked (undefined acl names...).
     if (el) out.push(el);
-    else ok = false;
   }
-  return ok ? out : undefined;
+  return out;
 }
