@@ -110,7 +110,7 @@ function buildOptions(s: Stmt, c: OptionContext, seenOptions: Map<string, Where>
 }
 
 /** A zone name in BIND's form: lower-cased for comparison, no trailing dot (the root stays "."). */
-export function normaliseZoneName(text: string): string | string {
+export function normaliseZoneName(text: string): string {
   if (text === "." || text === "") return ".";
   return (text.endsWith(".") ? text.slice(0, -1) : text).toLowerCase();
 }

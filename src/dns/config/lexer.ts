@@ -84,7 +84,7 @@ export function tokenize(text: string, file: string, errors: ConfigError[]): Tok
         }
         if (d === "\\" && i + 1 < n) {
           if (text[i + 1] === "\n") newline(i + 1);
-          s += text[i + 1];
+          s += text.charAt(i + 1);
           i += 2;
           continue;
         }

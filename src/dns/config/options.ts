@@ -91,7 +91,7 @@ function forwarders(s: Stmt, { opts, errs }: OptionContext): void {
   }
 }
 
-function enumOf<K extends keyof Options>(field: K, values: readonly string[]): Reader {
+function enumOf(field: "forward", values: readonly string[]): Reader {
   return (s, { opts, errs }) => {
     const v = s.items[1];
     const t = isText(v) ? v.text.toLowerCase() : undefined;
@@ -99,7 +99,7 @@ function enumOf<K extends keyof Options>(field: K, values: readonly string[]): R
       errs.err(where(v ?? s), `expected ${values.join(" or ")} near ${v ? describe(v) : "';'"}`);
       return;
     }
-    if (noMore(s, 2, errs)) opts[field] = t as Options[K];
+    if (noMore(s, 2, errs)) opts[field] = t as Options["forward"];
   };
 }
 

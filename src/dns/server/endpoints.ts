@@ -25,7 +25,7 @@ function interfaceAddresses(family: 4 | 6): string[] {
   const out: string[] = [];
   for (const addrs of Object.values(networkInterfaces())) {
     for (const a of addrs ?? []) {
-      const fam = String(a.family) === "IPv4" || String(a.family) === "4" ? 4 : 6;
+      const fam = (a.family as string | number) === "IPv4" || (a.family as string | number) === 4 ? 4 : 6;
       if (fam !== family) continue;
       if (family === 6 && /^fe[89ab]/i.test(a.address)) continue;
       out.push(a.address);

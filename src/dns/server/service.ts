@@ -5,7 +5,7 @@ import { loadNamedConf, type Loaded, type ZoneReport } from "../config/load.ts";
 import type { ServerView } from "../view.ts";
 import { listenEndpoints, type ListenOverrides } from "./endpoints.ts";
 import { DEFAULT_TCP_LIMITS, listenTcpDns, type TcpLimits, type TcpServer } from "./tcp.ts";
-import { listenUdp, newCounters, type Counters, type UdpServer } from "./udp.ts";
+import { ENGINE, listenUdp, newCounters, type Counters, type Responder, type UdpServer } from "./udp.ts";
 
 /**
  * The DNS server process: loads named.conf and its zones into a ServerView, opens UDP and TCP on
@@ -22,6 +22,8 @@ export interface ReadyEndpoint {
 export interface DnsServerOptions extends ListenOverrides {
   configFile: string;
   log: Logger;
+  /** The engine (default: respond()/respondStream()); tests pass a double. */
+  engine?: Responder;
 }
 
 const BIND_ATTEMPTS = 8;
@@ -98,7 +100,13 @@ export class DnsServer implements Service {
       try {
         for (const e of endpoints) {
           const port = e.port === 0 ? (chosen ?? 0) : e.port;
-          const u = await listenUdp({ host: e.host, port }, this.getView, this.log, this.counters);
+          const u = await listenUdp(
+            { host: e.host, port },
+            this.getView,
+            this.log,
+            this.counters,
+            this.opts.engine ?? ENGINE,
+          );
           this.udp.push(u);
           if (e.port === 0) chosen ??= u.bound.port;
           const t = await listenTcpDns(
@@ -107,6 +115,7 @@ export class DnsServer implements Service {
             this.limits,
             this.log,
             this.counters,
+            this.opts.engine ?? ENGINE,
           );
           this.tcp.push(t);
           ready.push({ proto: "udp", host: u.bound.host, port: u.bound.port, role: "dns" });

@@ -1,9 +1,9 @@
 import { createServer, type Server, type Socket } from "node:net";
 import { listenTcp, type Endpoint } from "../../lib/listen.ts";
 import type { Logger } from "../../lib/log.ts";
-import { respondStream, type ClientInfo } from "../chain/respond.ts";
+import type { ClientInfo } from "../chain/respond.ts";
 import type { ServerView } from "../view.ts";
-import type { Counters } from "./udp.ts";
+import { ENGINE, type Counters, type Responder } from "./udp.ts";
 
 /**
  * DNS over TCP (RFC 1035 §4.2.2, RFC 7766): each message is preceded by its 2-byte length. Queries
@@ -34,6 +34,7 @@ function serveConnection(
   limits: () => TcpLimits,
   log: Logger,
   counters: Counters,
+  engine: Responder,
 ): void {
   const client: ClientInfo = { address: sock.remoteAddress ?? "", transport: "tcp" };
   let buf: Buffer = Buffer.alloc(0);
@@ -51,7 +52,7 @@ function serveConnection(
       counters.tcpIn++;
       let answers: Buffer[];
       try {
-        answers = respondStream(getView(), msg, client);
+        answers = engine.respondStream(getView(), msg, client);
       } catch (err) {
         counters.errors++;
         log.debug("respond failed", { error: String(err), from: client.address });
@@ -78,6 +79,7 @@ export async function listenTcpDns(
   limits: () => TcpLimits,
   log: Logger,
   counters: Counters,
+  engine: Responder = ENGINE,
 ): Promise<TcpServer> {
   const conns = new Set<Socket>();
   const server = createServer({ pauseOnConnect: false }, (sock) => {
@@ -87,7 +89,7 @@ export async function listenTcpDns(
     }
     conns.add(sock);
     sock.on("close", () => conns.delete(sock));
-    serveConnection(sock, getView, limits, log, counters);
+    serveConnection(sock, getView, limits, log, counters, engine);
   });
   server.on("error", (err) => log.error("tcp server error", { error: String(err) }));
   const bound = await listenTcp(server, e);

@@ -2,7 +2,7 @@ import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
 import { NetsvcError } from "../../lib/errors.ts";
 import type { Endpoint } from "../../lib/listen.ts";
 import type { Logger } from "../../lib/log.ts";
-import { respond, type ClientInfo } from "../chain/respond.ts";
+import { respond, respondStream, type ClientInfo } from "../chain/respond.ts";
 import type { ServerView } from "../view.ts";
 
 /**
@@ -24,6 +24,14 @@ export function newCounters(): Counters {
   return { udpIn: 0, udpOut: 0, tcpIn: 0, tcpOut: 0, dropped: 0, errors: 0 };
 }
 
+/** The engine entry points the sockets call (DNS-A's respond()/respondStream(); tests may pass a double). */
+export interface Responder {
+  respond(view: ServerView, packet: Buffer, client: ClientInfo): Buffer | null;
+  respondStream(view: ServerView, packet: Buffer, client: ClientInfo): Buffer[];
+}
+
+export const ENGINE: Responder = { respond, respondStream };
+
 export interface UdpServer {
   socket: Socket;
   bound: Endpoint;
@@ -35,6 +43,7 @@ export function listenUdp(
   getView: () => ServerView,
   log: Logger,
   counters: Counters,
+  engine: Responder = ENGINE,
 ): Promise<UdpServer> {
   const type = e.host.includes(":") ? "udp6" : "udp4";
   const socket = createSocket({ type, reuseAddr: false, ipv6Only: type === "udp6" });
@@ -45,7 +54,7 @@ export function listenUdp(
     let out: Buffer | null;
     try {
       client.address = rinfo.address;
-      out = respond(getView(), msg, client);
+      out = engine.respond(getView(), msg, client);
     } catch (err) {
       counters.errors++;
       log.debug("respond failed", { error: String(err), from: rinfo.address });

@@ -19,7 +19,7 @@ function allowQuery(conf: string): (a: string) => boolean {
 
 const CASES: { conf: string; allow: string[]; deny: string[] }[] = [
   {
-    conf: 'options { recursion no; allow-query { 128.32/16; 10/8; }; };',
+    conf: "options { recursion no; allow-query { 128.32/16; 10/8; }; };",
     allow: ["128.32.1.1", "10.255.0.1", "::ffff:10.0.0.1"],
     deny: ["128.33.0.1", "11.0.0.1", "::1"],
   },
@@ -51,14 +51,26 @@ const CASES: { conf: string; allow: string[]; deny: string[] }[] = [
     deny: ["2001:db9::1"],
   },
   {
-    conf: 'acl a { b; }; acl b { 203.0.113.0/24; }; options { recursion no; allow-query { a; }; };',
+    conf: "acl a { b; }; acl b { 203.0.113.0/24; }; options { recursion no; allow-query { a; }; };",
     allow: ["203.0.113.200"],
     deny: ["203.0.114.1"],
   },
-  { conf: "options { recursion no; allow-query { localhost; }; };", allow: ["127.0.0.1", "::1", "192.0.2.2"], deny: ["127.0.0.2", "192.0.2.3"] },
-  { conf: "options { recursion no; allow-query { localnets; }; };", allow: ["127.9.9.9", "192.0.2.3"], deny: ["::1", "10.0.0.1"] },
+  {
+    conf: "options { recursion no; allow-query { localhost; }; };",
+    allow: ["127.0.0.1", "::1", "192.0.2.2"],
+    deny: ["127.0.0.2", "192.0.2.3"],
+  },
+  {
+    conf: "options { recursion no; allow-query { localnets; }; };",
+    allow: ["127.9.9.9", "192.0.2.3"],
+    deny: ["::1", "10.0.0.1"],
+  },
   { conf: "options { recursion no; allow-query { none; }; };", allow: [], deny: ["127.0.0.1", "::1"] },
-  { conf: "options { recursion no; allow-query { any; }; };", allow: ["127.0.0.1", "::1", "garbage"], deny: [] },
+  {
+    conf: "options { recursion no; allow-query { any; }; };",
+    allow: ["127.0.0.1", "::1", "garbage"],
+    deny: [],
+  },
   { conf: "options { recursion no; allow-query { !any; }; };", allow: [], deny: ["127.0.0.1"] },
   { conf: "options { recursion no; allow-query { }; };", allow: [], deny: ["127.0.0.1"] },
 ];

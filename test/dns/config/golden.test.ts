@@ -14,7 +14,9 @@ import { renderConf } from "./render.ts";
 const dir = join(ROOT, "test/dns/config/golden");
 
 describe("named.conf golden files", () => {
-  for (const name of readdirSync(dir).filter((f) => f.endsWith(".in")).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((f) => f.endsWith(".in"))
+    .sort()) {
     it(name, () => {
       const file = join(dir, name);
       const r = buildNamedConf(file);

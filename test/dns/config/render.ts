@@ -24,7 +24,8 @@ export function renderConf(c: NamedConf, base: string): string[] {
   const out: string[] = [];
   out.push(`directory ${rel(o.directory)}`);
   for (const l of o.listenOn ?? []) out.push(`listen-on port ${l.port ?? "default"} ${renderAml(l.aml)}`);
-  for (const l of o.listenOnV6 ?? []) out.push(`listen-on-v6 port ${l.port ?? "default"} ${renderAml(l.aml)}`);
+  for (const l of o.listenOnV6 ?? [])
+    out.push(`listen-on-v6 port ${l.port ?? "default"} ${renderAml(l.aml)}`);
   for (const [k, v] of [
     ["allow-query", o.allowQuery],
     ["allow-recursion", o.allowRecursion],
@@ -33,7 +34,7 @@ export function renderConf(c: NamedConf, base: string): string[] {
   ] as const) {
     if (v) out.push(`${k} ${renderAml(v)}`);
   }
-  const scalars: [string, unknown][] = [
+  const scalars: [string, string | number | boolean | undefined][] = [
     ["recursion", o.recursion],
     ["auth-nxdomain", o.authNxdomain],
     ["dnssec-validation", o.dnssecValidation],
