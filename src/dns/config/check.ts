@@ -41,10 +41,11 @@ export async function checkNamedConf(file: string, _opts: CheckOptions): Promise
       ok = false;
       const errs = (e as { errors?: ConfigError[] }).errors;
       if (Array.isArray(errs)) for (const x of errs) lines.push(x.toString());
-      else
-        lines.push(
-          `${z.at.file}:${z.at.line}: zone ${z.name}/IN: ${e instanceof Error ? e.message : String(e)}`,
-        );
+      else {
+        const code = (e as NodeJS.ErrnoException).code;
+        const why = code === "ENOENT" ? "file not found" : e instanceof Error ? e.message : String(e);
+        lines.push(`zone ${z.name}/IN: loading from master file ${z.fileAsWritten} failed: ${why}`);
+      }
       lines.push(`zone ${z.name}/IN: not loaded due to errors.`);
     }
   }
