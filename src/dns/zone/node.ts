@@ -67,7 +67,7 @@ export function encodeNode(owner: string, sets: readonly RRset[]): string {
   const parts: string[] = [String.fromCharCode(owner.length), owner];
   for (const s of sets) {
     parts.push(h16(s.type), h16(s.ttl >>> 16), h16(s.ttl & 0xffff), h16(s.rdata.length));
-    for (const r of s.rdata) parts.push(h16(r.length), r.latin1Slice(0, r.length));
+    for (const r of s.rdata) parts.push(h16(r.length), r.toString("latin1"));
   }
   return parts.join("");
 }
