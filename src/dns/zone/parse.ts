@@ -25,6 +25,15 @@ export interface LoadOptions {
 
 const MAX_INCLUDE_DEPTH = 20;
 
+/** A zone that failed to load: the errors, plus the warnings found on the way (for checkers). */
+export class ZoneErrors extends ConfigErrors {
+  readonly warnings: readonly ConfigError[];
+  constructor(errors: readonly ConfigError[], warnings: readonly ConfigError[]) {
+    super(errors);
+    this.warnings = warnings;
+  }
+}
+
 interface State {
   origin: Buffer;
   defaultTtl: number | undefined;
@@ -212,7 +221,7 @@ export function loadZoneSync(
   const loader = new Loader(b, opts.directory ?? dirname(file), opts.readFile ?? ((p) => readFileSync(p, "latin1")));
   loader.loadFile(file, { origin: originWire, defaultTtl: undefined, lastTtl: undefined, lastOwner: undefined }, 0, undefined);
   const zone = b.finish();
-  if (b.errors.length > 0) throw new ConfigErrors(b.errors);
+  if (b.errors.length > 0) throw new ZoneErrors(b.errors, b.warnings);
   return { zone, warnings: b.warnings };
 }
 
