@@ -104,7 +104,7 @@ describe("netsvc dns with dig and kdig", () => {
 
   it("sets TC over UDP when the answer exceeds 512 bytes, and dig retries over TCP", async (t) => {
     if (!needTool(t, "dig")) return;
-    const tc = await dig(port, "+noedns", "+ignore", "big.example.com", "A");
+    const tc = await dig(port, "+norec", "+noedns", "+ignore", "big.example.com", "A");
     assert.match(tc.out, /flags: qr aa tc;/);
     const retried = await dig(port, "+noedns", "big.example.com", "A");
     assert.match(retried.out, /Truncated, retrying in TCP mode/);
