@@ -207,8 +207,13 @@ function fieldToText(r: Reader, f: FieldKind, rdata: Buffer): string {
       return timeToText(r.u32());
     case "a":
       return [...r.bytes(4)].join(".");
-    case "aaaa":
-      return ipaddr.fromByteArray([...r.bytes(16)]).toString();
+    case "aaaa": {
+      const b = r.bytes(16);
+      // ::ffff:a.b.c.d and ::a.b.c.d keep the dotted tail, as BIND prints them
+      if (b.subarray(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff)
+        return `::ffff:${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
+      return ipaddr.fromByteArray([...b]).toString();
+    }
     case "str":
       return strToText(r.bytes(r.u8()));
     case "strs": {
