@@ -15,7 +15,13 @@ import type { ClientInfo } from "./respond.ts";
 
 function soaRR(zone: Zone): RR {
   const soa = zone.get(zone.key)!.find((s) => s.type === RRType.SOA)!;
-  return { name: zone.ownerWire(zone.key), type: RRType.SOA, cls: CLASS.IN, ttl: soa.ttl, rdata: soa.rdata[0]! };
+  return {
+    name: zone.ownerWire(zone.key),
+    type: RRType.SOA,
+    cls: CLASS.IN,
+    ttl: soa.ttl,
+    rdata: soa.rdata[0]!,
+  };
 }
 
 function allRecords(zone: Zone): RR[] {
@@ -34,7 +40,7 @@ function allRecords(zone: Zone): RR[] {
 
 /** RFC 1982 serial comparison: a >= b. */
 function serialGe(a: number, b: number): boolean {
-  return a === b || ((a - b) >>> 0) < 0x80000000;
+  return a === b || (a - b) >>> 0 < 0x80000000;
 }
 
 /** Split a record list into messages that each fit 64 KiB (the first carries the question). */
@@ -45,7 +51,14 @@ function pack(r: Message, records: RR[]): Buffer[] {
   while (i < records.length) {
     let n = Math.min(records.length - i, 500);
     for (;;) {
-      const m: Message = { ...r, aa: true, question: first ? r.question : [], answer: records.slice(i, i + n), authority: [], additional: [] };
+      const m: Message = {
+        ...r,
+        aa: true,
+        question: first ? r.question : [],
+        answer: records.slice(i, i + n),
+        authority: [],
+        additional: [],
+      };
       const enc = encodeMessage(m, { maxSize: 65535 });
       if (!enc.truncated || n === 1) {
         out.push(enc.buf);

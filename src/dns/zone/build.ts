@@ -75,8 +75,11 @@ export class ZoneBuilder {
     }
     const sets = decodeNode(packed);
     const same = sets.find((s) => s.type === type);
-    if (type === RRType.CNAME ? sets.some((s) => s.type !== RRType.CNAME && !CNAME_COMPANIONS.has(s.type)) :
-      !CNAME_COMPANIONS.has(type) && sets.some((s) => s.type === RRType.CNAME)) {
+    if (
+      type === RRType.CNAME
+        ? sets.some((s) => s.type !== RRType.CNAME && !CNAME_COMPANIONS.has(s.type))
+        : !CNAME_COMPANIONS.has(type) && sets.some((s) => s.type === RRType.CNAME)
+    ) {
       this.error("EZONE_CNAME", `${display(owner)}: CNAME and other data`, pos);
       return;
     }

@@ -31,11 +31,27 @@ interface Case {
 const NS = ["example.org. 3600 IN NS ns1.example.org.", "example.org. 3600 IN NS ns2.example.net."];
 const NS_ADDR = ["ns1.example.org. 3600 IN A 192.0.2.53", "ns1.example.org. 3600 IN AAAA 2001:db8::53"];
 const SOA = ["example.org. 300 IN SOA ns1.example.org. hostmaster.example.org. 7 3600 600 86400 300"];
-const DELEG = ["deleg.example.org. 3600 IN NS ns.deleg.example.org.", "deleg.example.org. 3600 IN NS ns1.example.org."];
+const DELEG = [
+  "deleg.example.org. 3600 IN NS ns.deleg.example.org.",
+  "deleg.example.org. 3600 IN NS ns1.example.org.",
+];
 
 const CASES: Case[] = [
-  { q: "example.org A", rcode: "NOERROR", flags: "QR AA", answer: ["example.org. 3600 IN A 192.0.2.1"], authority: NS, additional: NS_ADDR },
-  { q: "example.org A", rd: true, rcode: "NOERROR", flags: "QR AA RD", answer: ["example.org. 3600 IN A 192.0.2.1"] },
+  {
+    q: "example.org A",
+    rcode: "NOERROR",
+    flags: "QR AA",
+    answer: ["example.org. 3600 IN A 192.0.2.1"],
+    authority: NS,
+    additional: NS_ADDR,
+  },
+  {
+    q: "example.org A",
+    rd: true,
+    rcode: "NOERROR",
+    flags: "QR AA RD",
+    answer: ["example.org. 3600 IN A 192.0.2.1"],
+  },
   { q: "example.org NS", rcode: "NOERROR", flags: "QR AA", answer: NS, additional: NS_ADDR },
   {
     q: "example.org MX",
@@ -49,20 +65,57 @@ const CASES: Case[] = [
   { q: "nothere.example.org A", rcode: "NXDOMAIN", flags: "QR AA", authority: SOA },
   { q: "a.b.c.nothere.example.org TXT", rcode: "NXDOMAIN", flags: "QR AA", authority: SOA },
   // letter case: the question keeps the query's case; the owner stored as Host2 is found
-  { q: "HOST2.Example.ORG A", rcode: "NOERROR", flags: "QR AA", answer: ["host2.example.org. 3600 IN A 192.0.2.81"], authority: NS, additional: NS_ADDR },
+  {
+    q: "HOST2.Example.ORG A",
+    rcode: "NOERROR",
+    flags: "QR AA",
+    answer: ["host2.example.org. 3600 IN A 192.0.2.81"],
+    authority: NS,
+    additional: NS_ADDR,
+  },
   // CNAME chains
   {
     q: "www.example.org A",
     rcode: "NOERROR",
     flags: "QR AA",
-    answer: ["www.example.org. 3600 IN CNAME web.example.org.", "web.example.org. 3600 IN CNAME host.example.org.", "host.example.org. 3600 IN A 192.0.2.80"],
+    answer: [
+      "www.example.org. 3600 IN CNAME web.example.org.",
+      "web.example.org. 3600 IN CNAME host.example.org.",
+      "host.example.org. 3600 IN A 192.0.2.80",
+    ],
     authority: NS,
     additional: NS_ADDR,
   },
-  { q: "www.example.org CNAME", rcode: "NOERROR", flags: "QR AA", answer: ["www.example.org. 3600 IN CNAME web.example.org."], authority: NS, additional: NS_ADDR },
-  { q: "out.example.org A", rcode: "NOERROR", flags: "QR AA", answer: ["out.example.org. 3600 IN CNAME www.example.net."] },
-  { q: "gone.example.org A", rcode: "NXDOMAIN", flags: "QR AA", answer: ["gone.example.org. 3600 IN CNAME missing.example.org."], authority: SOA },
-  { q: "l1.example.org A", rcode: "SERVFAIL", flags: "QR AA", answer: ["l1.example.org. 3600 IN CNAME l2.example.org.", "l2.example.org. 3600 IN CNAME l1.example.org."] },
+  {
+    q: "www.example.org CNAME",
+    rcode: "NOERROR",
+    flags: "QR AA",
+    answer: ["www.example.org. 3600 IN CNAME web.example.org."],
+    authority: NS,
+    additional: NS_ADDR,
+  },
+  {
+    q: "out.example.org A",
+    rcode: "NOERROR",
+    flags: "QR AA",
+    answer: ["out.example.org. 3600 IN CNAME www.example.net."],
+  },
+  {
+    q: "gone.example.org A",
+    rcode: "NXDOMAIN",
+    flags: "QR AA",
+    answer: ["gone.example.org. 3600 IN CNAME missing.example.org."],
+    authority: SOA,
+  },
+  {
+    q: "l1.example.org A",
+    rcode: "SERVFAIL",
+    flags: "QR AA",
+    answer: [
+      "l1.example.org. 3600 IN CNAME l2.example.org.",
+      "l2.example.org. 3600 IN CNAME l1.example.org.",
+    ],
+  },
   {
     q: "into.example.org A",
     rcode: "NOERROR",
@@ -76,7 +129,11 @@ const CASES: Case[] = [
     q: "a.old.example.org A",
     rcode: "NOERROR",
     flags: "QR AA",
-    answer: ["old.example.org. 3600 IN DNAME new.example.org.", "a.old.example.org. 3600 IN CNAME a.new.example.org.", "a.new.example.org. 3600 IN A 192.0.2.90"],
+    answer: [
+      "old.example.org. 3600 IN DNAME new.example.org.",
+      "a.old.example.org. 3600 IN CNAME a.new.example.org.",
+      "a.new.example.org. 3600 IN A 192.0.2.90",
+    ],
     authority: NS,
     additional: NS_ADDR,
   },
@@ -84,13 +141,30 @@ const CASES: Case[] = [
     q: "b.old.example.org A",
     rcode: "NXDOMAIN",
     flags: "QR AA",
-    answer: ["old.example.org. 3600 IN DNAME new.example.org.", "b.old.example.org. 3600 IN CNAME b.new.example.org."],
+    answer: [
+      "old.example.org. 3600 IN DNAME new.example.org.",
+      "b.old.example.org. 3600 IN CNAME b.new.example.org.",
+    ],
     authority: SOA,
   },
   { q: "old.example.org A", rcode: "NOERROR", flags: "QR AA", authority: SOA },
   // wildcards (RFC 4592)
-  { q: "x.wild.example.org A", rcode: "NOERROR", flags: "QR AA", answer: ["x.wild.example.org. 3600 IN A 192.0.2.100"], authority: NS, additional: NS_ADDR },
-  { q: "y.x.wild.example.org TXT", rcode: "NOERROR", flags: "QR AA", answer: ['y.x.wild.example.org. 3600 IN TXT "wild"'], authority: NS, additional: NS_ADDR },
+  {
+    q: "x.wild.example.org A",
+    rcode: "NOERROR",
+    flags: "QR AA",
+    answer: ["x.wild.example.org. 3600 IN A 192.0.2.100"],
+    authority: NS,
+    additional: NS_ADDR,
+  },
+  {
+    q: "y.x.wild.example.org TXT",
+    rcode: "NOERROR",
+    flags: "QR AA",
+    answer: ['y.x.wild.example.org. 3600 IN TXT "wild"'],
+    authority: NS,
+    additional: NS_ADDR,
+  },
   { q: "x.wild.example.org MX", rcode: "NOERROR", flags: "QR AA", authority: SOA },
   { q: "here.wild.example.org TXT", rcode: "NOERROR", flags: "QR AA", authority: SOA },
   { q: "x.here.wild.example.org A", rcode: "NXDOMAIN", flags: "QR AA", authority: SOA },
@@ -108,15 +182,36 @@ const CASES: Case[] = [
   { q: "b.ent.example.org A", rcode: "NOERROR", flags: "QR AA", authority: SOA },
   { q: "c.ent.example.org A", rcode: "NXDOMAIN", flags: "QR AA", authority: SOA },
   // referrals: NS in authority, glue only, AA clear
-  { q: "deleg.example.org A", rcode: "NOERROR", flags: "QR", authority: DELEG, additional: ["ns.deleg.example.org. 3600 IN A 192.0.2.120"] },
-  { q: "a.b.deleg.example.org MX", rd: true, rcode: "NOERROR", flags: "QR RD", authority: DELEG, additional: ["ns.deleg.example.org. 3600 IN A 192.0.2.120"] },
-  { q: "deleg.example.org DS", rcode: "NOERROR", flags: "QR AA", answer: ["deleg.example.org. 3600 IN DS 1 13 2 ABCDEF"] },
+  {
+    q: "deleg.example.org A",
+    rcode: "NOERROR",
+    flags: "QR",
+    authority: DELEG,
+    additional: ["ns.deleg.example.org. 3600 IN A 192.0.2.120"],
+  },
+  {
+    q: "a.b.deleg.example.org MX",
+    rd: true,
+    rcode: "NOERROR",
+    flags: "QR RD",
+    authority: DELEG,
+    additional: ["ns.deleg.example.org. 3600 IN A 192.0.2.120"],
+  },
+  {
+    q: "deleg.example.org DS",
+    rcode: "NOERROR",
+    flags: "QR AA",
+    answer: ["deleg.example.org. 3600 IN DS 1 13 2 ABCDEF"],
+  },
   // additional for SRV targets
   {
     q: "_sip._udp.example.org SRV",
     rcode: "NOERROR",
     flags: "QR AA",
-    answer: ["_sip._udp.example.org. 3600 IN SRV 10 10 5060 host.example.org.", "_sip._udp.example.org. 3600 IN SRV 20 10 5060 sip.example.net."],
+    answer: [
+      "_sip._udp.example.org. 3600 IN SRV 10 10 5060 host.example.org.",
+      "_sip._udp.example.org. 3600 IN SRV 20 10 5060 sip.example.net.",
+    ],
     authority: NS,
     additional: ["host.example.org. 3600 IN A 192.0.2.80", ...NS_ADDR],
   },
@@ -129,7 +224,13 @@ const CASES: Case[] = [
     authority: NS,
   },
   // EDNS buffer <= 512: minimal answer (BIND)
-  { q: "host.example.org A", edns: 512, rcode: "NOERROR", flags: "QR AA", answer: ["host.example.org. 3600 IN A 192.0.2.80"] },
+  {
+    q: "host.example.org A",
+    edns: 512,
+    rcode: "NOERROR",
+    flags: "QR AA",
+    answer: ["host.example.org. 3600 IN A 192.0.2.80"],
+  },
   // outside our zones
   { q: "example.com A", rcode: "REFUSED", flags: "QR" },
   { q: "org SOA", rd: true, rcode: "REFUSED", flags: "QR RD" },
@@ -139,10 +240,18 @@ const RCODES = ["NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED
 
 function text(rrs: RR[]): string[] {
   // names compare case-insensitively (compression may reuse the query's spelling)
-  return rrs.map((r) => `${nameToText(r.name)} ${r.ttl} IN ${typeToText(r.type)} ${rdataToText(r.type, r.rdata)}`.toLowerCase()).sort();
+  return rrs
+    .map((r) =>
+      `${nameToText(r.name)} ${r.ttl} IN ${typeToText(r.type)} ${rdataToText(r.type, r.rdata)}`.toLowerCase(),
+    )
+    .sort();
 }
 
-export function query(qname: string, qtype: string, opts: { rd?: boolean; edns?: number; id?: number } = {}): Buffer {
+export function query(
+  qname: string,
+  qtype: string,
+  opts: { rd?: boolean; edns?: number; id?: number } = {},
+): Buffer {
   const m = emptyMessage();
   m.id = opts.id ?? 4242;
   m.rd = opts.rd ?? false;
@@ -167,7 +276,9 @@ describe("answers (table against db.example.org)", () => {
         assert.ok(out !== null);
         const r = decodeMessage(out);
         assert.equal(RCODES[r.rcode] ?? String(r.rcode), c.rcode);
-        const flags = [r.qr && "QR", r.aa && "AA", r.tc && "TC", r.rd && "RD", r.ra && "RA"].filter(Boolean).join(" ");
+        const flags = [r.qr && "QR", r.aa && "AA", r.tc && "TC", r.rd && "RD", r.ra && "RA"]
+          .filter(Boolean)
+          .join(" ");
         assert.equal(flags, c.flags);
         assert.equal(r.id, 4242);
         assert.equal(nameToText(r.question[0]!.name), qname + ".", "question keeps the query's letter case");
