@@ -217,18 +217,20 @@ class Loader {
     const range = parseRange(args[0]!.text);
     if (range === undefined) throw new RdataError(`$GENERATE: invalid range '${args[0]!.text}'`);
     const lhs = args[1]!.text;
+    // BIND substitutes into the text of the rest of the line and reads the result again, quotes
+    // included (so `"n=$ x"` gives two strings, as named-compilezone shows)
     const rest = args.slice(2);
     for (let i = range.start; i <= range.stop; i += range.step) {
       const ownerText = substitute(lhs, i);
-      const sub = rest.map((t, k) => {
-        const s =
-          k < rest.length - 1 && !t.quoted && typeFromText(t.text) !== undefined
-            ? t.text
-            : substitute(t.text, i);
-        if (s === undefined) throw new RdataError(`$GENERATE: bad modifier in '${t.text}'`);
-        return { text: s, quoted: t.quoted };
-      });
       if (ownerText === undefined) throw new RdataError(`$GENERATE: bad modifier in '${lhs}'`);
+      const sub: Token[] = [];
+      rest.forEach((t, k) => {
+        const keep = k < rest.length - 1 && !t.quoted && typeFromText(t.text) !== undefined;
+        const s = keep ? t.text : substitute(t.text, i);
+        if (s === undefined) throw new RdataError(`$GENERATE: bad modifier in '${t.text}'`);
+        if (!t.quoted) sub.push({ text: s, quoted: false });
+        else lex(` ${s}\n`, (l) => sub.push(...l.tokens));
+      });
       this.record(this.name(ownerText, st.origin), sub, 0, st, pos, true);
     }
   }
