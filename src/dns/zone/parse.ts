@@ -20,7 +20,7 @@ export interface LoadOptions {
   /** Resolve relative $INCLUDE paths here (named's `directory`); default: the zone file's folder. */
   directory?: string;
   /** File reader (tests pass an in-memory one). Returns the content or throws an ENOENT error. */
-  readFile?: (path: string) => string;
+  readFile?: (path: string) => string | Buffer;
 }
 
 const MAX_INCLUDE_DEPTH = 20;
@@ -44,17 +44,17 @@ interface State {
 class Loader {
   readonly b: ZoneBuilder;
   private readonly dir: string;
-  private readonly read: (path: string) => string;
+  private readonly read: (path: string) => string | Buffer;
   private warnedNoTtl = false;
 
-  constructor(b: ZoneBuilder, dir: string, read: (path: string) => string) {
+  constructor(b: ZoneBuilder, dir: string, read: (path: string) => string | Buffer) {
     this.b = b;
     this.dir = dir;
     this.read = read;
   }
 
   loadFile(file: string, st: State, depth: number, from: Position | undefined): void {
-    let text: string;
+    let text: string | Buffer;
     try {
       text = this.read(file);
     } catch (e) {
@@ -251,11 +251,7 @@ export function loadZoneSync(
     ]);
   }
   const b = new ZoneBuilder(originWire, file);
-  const loader = new Loader(
-    b,
-    opts.directory ?? dirname(file),
-    opts.readFile ?? ((p) => readFileSync(p, "latin1")),
-  );
+  const loader = new Loader(b, opts.directory ?? dirname(file), opts.readFile ?? ((p) => readFileSync(p)));
   loader.loadFile(
     file,
     { origin: originWire, defaultTtl: undefined, lastTtl: undefined, lastOwner: undefined },
