@@ -5,6 +5,7 @@ import { ConfigErrors, ConfigError, NetsvcError } from "../lib/errors.ts";
 import { registerCheck } from "./commands/check.ts";
 import { registerPorts } from "./commands/ports.ts";
 import { registerNfs } from "./commands/nfs.ts";
+import { registerDns } from "./commands/dns.ts";
 
 /**
  * The CLI contract (DESIGN.md): exit 0 ok, 1 invalid config or runtime failure, 2 usage error.
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerCheck(program);
   registerPorts(program);
   registerNfs(program);
+  registerDns(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -78,3 +78,5 @@ export function registerCheck(program: Command): void {
     });
 }
 registerChecker("exports", async () => (await import("../../nfs/exports/check.ts")).checkExports);
+registerChecker("named.conf", async () => (await import("../../dns/config/check.ts")).checkNamedConf);
+registerChecker("zone", async () => (await import("../../dns/zone/check.ts")).checkZoneFile);
