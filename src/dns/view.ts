@@ -1,3 +1,4 @@
+import type { Keyring } from "./transfer/tsig.ts";
 import type { ZoneSet } from "./zone/zone.ts";
 
 /**
@@ -17,8 +18,18 @@ import type { ZoneSet } from "./zone/zone.ts";
  */
 
 /** A resolved BIND address match list: true = allowed. `address` is what the socket reports
- *  (`127.0.0.1`, `::1`, `::ffff:127.0.0.1`). */
-export type AddressMatchList = (address: string) => boolean;
+ *  (`127.0.0.1`, `::1`, `::ffff:127.0.0.1`); `key` the name of the TSIG key that signed the request
+ *  (verified; lower case, no trailing dot), which a `key NAME` element matches. */
+export type AddressMatchList = (address: string, key?: string) => boolean;
+
+/** Per-zone settings that override the options (src/dns/transfer owns them). */
+export interface ZoneOptions {
+  /** The zone's `allow-transfer` (else the view's). */
+  readonly allowTransfer?: AddressMatchList | undefined;
+  /** Secondary zones: who may NOTIFY us (the primaries always may; `allow-notify` adds). */
+  readonly allowNotify?: AddressMatchList | undefined;
+  readonly secondary: boolean;
+}
 
 /** BIND's `minimal-responses` option (default `no-auth-recursive`). */
 export type MinimalResponses = "no" | "yes" | "no-auth" | "no-auth-recursive";
@@ -43,6 +54,15 @@ export interface ServerView {
   readonly maxUdpSize: number;
   /** `edns-udp-size` (BIND default 1232): the payload size we advertise in our OPT record. */
   readonly ednsUdpSize: number;
+  /** TSIG keys (`key` statements), by the key of their name (see transfer/tsig.ts). */
+  readonly keys?: Keyring;
+  /** Per-zone options, by zone key. */
+  readonly zoneOptions?: ReadonlyMap<string, ZoneOptions>;
+  /** Zones configured but without data (a secondary before its first transfer, or expired): their
+   *  names get SERVFAIL, as BIND answers. By zone key. */
+  readonly unavailable?: ReadonlySet<string>;
+  /** Called (synchronously, must not throw) when an allowed NOTIFY arrives for a secondary zone. */
+  readonly onNotify?: (zone: string, from: string) => void;
 }
 
 /** Fill BIND's defaults around the parts a config really sets (zones at least). */

@@ -18,10 +18,25 @@ export const aclHandler: Handler = (ctx, next) => {
   ctx.cacheable = false;
 };
 
+/** Whether the deepest configured zone holding `key` is one without data (deeper than `loaded`). */
+function inUnavailable(unavailable: ReadonlySet<string>, key: string, loaded: string | undefined): boolean {
+  for (let k = key; k !== loaded; k = k.slice(1 + k.charCodeAt(0))) {
+    if (unavailable.has(k)) return true;
+    if (k.length <= 1) return false;
+  }
+  return false;
+}
+
 /** Our zones: RFC 1034 4.3.2 via engine/authoritative.ts; passes on names outside every zone. */
 export const authoritativeHandler: Handler = (ctx, next) => {
   const q = ctx.query.question[0]!;
-  const zone = ctx.view.zones.find(keyOf(q.name));
+  const key = keyOf(q.name);
+  const zone = ctx.view.zones.find(key);
+  if (ctx.view.unavailable !== undefined && ctx.view.unavailable.size > 0 && inUnavailable(ctx.view.unavailable, key, zone?.key)) {
+    // a secondary zone before its first transfer or after expiry (BIND: SERVFAIL)
+    ctx.response.rcode = Rcode.SERVFAIL;
+    return;
+  }
   if (zone === undefined) {
     next();
     return;

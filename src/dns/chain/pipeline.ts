@@ -7,7 +7,7 @@ import { AnswerCache, fastKey, patchCached } from "./cache.ts";
 import { CHAIN } from "./chain.ts";
 import { runChain, type QueryContext } from "./handler.ts";
 import type { ClientInfo } from "./respond.ts";
-import { notifyResponse, transfer } from "./xfr.ts";
+import { notifyResponse, transfer, TSIG_RESERVE, tsigGate } from "./xfr.ts";
 
 /**
  * respond() in full (contract in respond.ts). The common query takes the fast path: a scan of the
@@ -83,14 +83,23 @@ function slow(view: ServerView, packet: Buffer, client: ClientInfo, cacheKey: st
     throw e;
   }
   const r = responseFor(q, view);
+  // TSIG (transfer/gate.ts): a bad signature is answered here; a good one signs what we send
+  const gate = tsigGate(view, packet, q, r);
+  if (gate.kind === "reply") return gate.buf;
+  const signer = gate.signer;
+  if (signer !== undefined) cacheKey = undefined;
+  const who = { address: client.address, transport: client.transport, key: gate.key };
   const limit = udpLimit(view, client, q.edns?.udpSize);
-  const send = (m: Message): Buffer => encodeMessage(m, { maxSize: limit }).buf;
+  const send = (m: Message): Buffer => {
+    const b = encodeMessage(m, { maxSize: signer === undefined ? limit : limit - TSIG_RESERVE }).buf;
+    return signer === undefined ? b : signer.sign(b);
+  };
   // RFC 6891 6.1.3: an unsupported EDNS version gets BADVERS, no question processing
   if (q.edns !== undefined && q.edns.version !== 0) {
     r.rcode = Rcode.BADVERS;
     return send(r);
   }
-  if (q.opcode === Opcode.NOTIFY) return send(notifyResponse(view, q, r));
+  if (q.opcode === Opcode.NOTIFY) return send(notifyResponse(view, q, r, who));
   if (q.opcode === Opcode.UPDATE) {
     r.rcode = Rcode.REFUSED;
     return send(r);
@@ -116,8 +125,10 @@ function slow(view: ServerView, packet: Buffer, client: ClientInfo, cacheKey: st
       r.rcode = Rcode.FORMERR;
       return send(r);
     }
-    const msgs = transfer(view, q, r, client);
-    return msgs[0] ?? null;
+    const msgs = transfer(view, q, r, who);
+    const first = msgs[0];
+    if (first === undefined) return null;
+    return signer === undefined ? first : signer.sign(first);
   }
   if (question.cls !== CLASS.IN) {
     r.rcode = Rcode.REFUSED;
@@ -143,7 +154,12 @@ export function respondStreamImpl(view: ServerView, packet: Buffer, client: Clie
       question !== undefined &&
       (question.type === RRType.AXFR || question.type === RRType.IXFR)
     ) {
-      return transfer(view, q, responseFor(q, view), client);
+      const r = responseFor(q, view);
+      const gate = tsigGate(view, packet, q, r);
+      if (gate.kind === "reply") return [gate.buf];
+      const msgs = transfer(view, q, r, { address: client.address, transport: client.transport, key: gate.key });
+      const signer = gate.signer;
+      return signer === undefined ? msgs : msgs.map((m) => signer.sign(m));
     }
   } catch {
     // not a transfer: respond() reports the problem

@@ -1,5 +1,6 @@
 import { accessSync, constants, statSync } from "node:fs";
 import { ConfigError, ConfigErrors } from "../../lib/errors.ts";
+import { noteReload } from "../transfer/journal.ts";
 import { loadZoneFile } from "../zone/load.ts";
 import { ZoneSet, type Zone } from "../zone/zone.ts";
 import { makeView, type ServerView } from "../view.ts";
@@ -125,6 +126,7 @@ export async function loadNamedConf(file: string, previous?: LoadState, read?: R
     }
     try {
       const { zone, warnings: zw } = await loadZoneFile(z.file, z.name);
+      noteReload(old?.zone, zone); // the IXFR journal (transfer/journal.ts)
       warnings.push(...zw);
       zones.push(zone);
       state.zones.set(z.name, { zone, file: z.file, stamp });
