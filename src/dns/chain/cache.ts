@@ -57,7 +57,8 @@ export function fastKey(p: Buffer, udp: boolean): FastKey | undefined {
   const f1 = p[2]!;
   const f2 = p[3]!;
   if ((f1 & 0xf8) !== 0) return undefined; // QR or opcode != QUERY
-  if (p[4] !== 0 || p[5] !== 1 || p[6] !== 0 || p[7] !== 0 || p[8] !== 0 || p[9] !== 0 || p[10] !== 0) return undefined;
+  if (p[4] !== 0 || p[5] !== 1 || p[6] !== 0 || p[7] !== 0 || p[8] !== 0 || p[9] !== 0 || p[10] !== 0)
+    return undefined;
   const ar = p[11]!;
   if (ar > 1) return undefined;
   let pos = 12;

@@ -42,7 +42,8 @@ export const authoritativeHandler: Handler = (ctx, next) => {
     return;
   }
   // BIND answers minimally over UDP when the client's EDNS buffer is 512 or less
-  const small = ctx.client.transport === "udp" && ctx.query.edns !== undefined && ctx.query.edns.udpSize <= 512;
+  const small =
+    ctx.client.transport === "udp" && ctx.query.edns !== undefined && ctx.query.edns.udpSize <= 512;
   const mr = small ? "yes" : ctx.view.minimalResponses;
   const a = lookup(ctx.view.zones, q.name, q.type, {
     rd: ctx.query.rd,

@@ -40,7 +40,8 @@ export function respondImpl(view: ServerView, packet: Buffer, client: ClientInfo
     const fk = fastKey(packet, client.transport === "udp");
     if (fk !== undefined && view.allowQuery(client.address)) {
       const hit = cacheFor(view).get(fk.key);
-      if (hit !== undefined) return patchCached(hit, packet, fk.qnameLen, udpLimit(view, client, fk.ednsSize));
+      if (hit !== undefined)
+        return patchCached(hit, packet, fk.qnameLen, udpLimit(view, client, fk.ednsSize));
     }
     return slow(view, packet, client, fk?.key);
   } catch {
@@ -70,11 +71,17 @@ function responseFor(q: Message, view: ServerView): Message {
   r.rd = q.rd;
   r.cd = q.cd;
   r.question = q.question;
-  if (q.edns !== undefined) r.edns = { udpSize: view.ednsUdpSize, version: 0, do: q.edns.do, z: 0, options: [] };
+  if (q.edns !== undefined)
+    r.edns = { udpSize: view.ednsUdpSize, version: 0, do: q.edns.do, z: 0, options: [] };
   return r;
 }
 
-function slow(view: ServerView, packet: Buffer, client: ClientInfo, cacheKey: string | undefined): Buffer | null {
+function slow(
+  view: ServerView,
+  packet: Buffer,
+  client: ClientInfo,
+  cacheKey: string | undefined,
+): Buffer | null {
   let q: Message;
   try {
     q = decodeMessage(packet);

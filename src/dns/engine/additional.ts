@@ -20,7 +20,11 @@ const TARGET_OFFSET: ReadonlyMap<number, number> = new Map([
 ]);
 
 function belowCut(zone: Zone, key: string): boolean {
-  for (let k = key.slice(1 + key.charCodeAt(0)); k.length > zone.key.length; k = k.slice(1 + k.charCodeAt(0))) {
+  for (
+    let k = key.slice(1 + key.charCodeAt(0));
+    k.length > zone.key.length;
+    k = k.slice(1 + k.charCodeAt(0))
+  ) {
     if (zone.hasType(k, RRType.NS)) return true;
   }
   return false;
@@ -28,7 +32,7 @@ function belowCut(zone: Zone, key: string): boolean {
 
 export function addAdditional(zones: ZoneSet, res: Answer, referral: boolean): void {
   const present = new Set<string>();
-  const mark = (rr: RR): void => void present.add(keyOf(rr.name) + "/" + rr.type);
+  const mark = (rr: RR): void => void present.add(`${keyOf(rr.name)}/${rr.type}`);
   res.answer.forEach(mark);
   res.authority.forEach(mark);
   const done = new Set<string>();
@@ -51,9 +55,10 @@ export function addAdditional(zones: ZoneSet, res: Answer, referral: boolean): v
     const owner = zone.ownerWire(key);
     for (const type of [RRType.A, RRType.AAAA]) {
       const s = sets.find((x) => x.type === type);
-      if (s === undefined || present.has(key + "/" + type)) continue;
-      present.add(key + "/" + type);
-      for (const rdata of s.rdata) res.additional.push({ name: owner, type, cls: CLASS.IN, ttl: s.ttl, rdata });
+      if (s === undefined || present.has(`${key}/${type}`)) continue;
+      present.add(`${key}/${type}`);
+      for (const rdata of s.rdata)
+        res.additional.push({ name: owner, type, cls: CLASS.IN, ttl: s.ttl, rdata });
     }
   }
 }

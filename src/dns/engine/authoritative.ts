@@ -79,14 +79,22 @@ function find(zone: Zone, key: string, qtype: number): Found {
  * `qname` keeps the query's letter case: answers owned by it are written with it.
  */
 export function lookup(zones: ZoneSet, qname: Buffer, qtype: number, opts: LookupOptions): Answer {
-  const res: Answer = { kind: "success", rcode: Rcode.NOERROR, aa: true, answer: [], authority: [], additional: [] };
+  const res: Answer = {
+    kind: "success",
+    rcode: Rcode.NOERROR,
+    aa: true,
+    answer: [],
+    authority: [],
+    additional: [],
+  };
   let name = qname;
   let key = keyOf(qname);
   let zone = zones.find(key);
   if (zone === undefined) return { ...res, kind: "refused", rcode: Rcode.REFUSED, aa: false };
   const visited = new Set<string>();
   for (let hop = 0; ; hop++) {
-    if (visited.has(key) || hop > MAX_CHAIN) return { ...res, kind: "servfail", rcode: Rcode.SERVFAIL, authority: [], additional: [] };
+    if (visited.has(key) || hop > MAX_CHAIN)
+      return { ...res, kind: "servfail", rcode: Rcode.SERVFAIL, authority: [], additional: [] };
     visited.add(key);
     const f = find(zone, key, qtype);
     if (f.kind === "cut") {
@@ -134,7 +142,8 @@ export function lookup(zones: ZoneSet, qname: Buffer, qtype: number, opts: Looku
       for (const s of sets) res.answer.push(...rrsOf(name, s));
       return finishPositive(zones, zone, res, opts, qtype, false);
     }
-    const cname = qtype === RRType.CNAME || qtype === RRType.ANY ? undefined : sets.find((s) => s.type === RRType.CNAME);
+    const cname =
+      qtype === RRType.CNAME || qtype === RRType.ANY ? undefined : sets.find((s) => s.type === RRType.CNAME);
     if (cname !== undefined) {
       res.answer.push(...rrsOf(name, cname));
       const next = firstName(cname.rdata[0]!);

@@ -2,13 +2,7 @@ import type { RR } from "../wire/message.ts";
 
 /** What the authoritative lookup decided (CoreDNS plugin/file lookup.go's Result, named). */
 export type ResultKind =
-  | "success"
-  | "nxdomain"
-  | "nodata"
-  | "delegation"
-  | "servfail"
-  | "yxdomain"
-  | "refused";
+  "success" | "nxdomain" | "nodata" | "delegation" | "servfail" | "yxdomain" | "refused";
 
 export interface Answer {
   kind: ResultKind;

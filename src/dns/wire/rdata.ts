@@ -45,7 +45,8 @@ export function unpackRdata(r: Reader, type: number, rdlength: number): Buffer {
     skipField(sub, f);
     parts.push(r.buf.subarray(at, sub.pos));
   }
-  if (sub.pos !== end) throw new WireError(`${info.mnemonic} rdata has ${end - sub.pos} extra bytes`, sub.pos);
+  if (sub.pos !== end)
+    throw new WireError(`${info.mnemonic} rdata has ${end - sub.pos} extra bytes`, sub.pos);
   r.pos = end;
   return Buffer.concat(parts);
 }
@@ -141,11 +142,11 @@ function b32ToText(b: Uint8Array): string {
     acc = (acc << 8) | c;
     bits += 8;
     while (bits >= 5) {
-      out += B32[(acc >>> (bits - 5)) & 31];
+      out += B32.charAt((acc >>> (bits - 5)) & 31);
       bits -= 5;
     }
   }
-  if (bits > 0) out += B32[(acc << (5 - bits)) & 31];
+  if (bits > 0) out += B32.charAt((acc << (5 - bits)) & 31);
   return out;
 }
 
@@ -157,7 +158,8 @@ function bitmapToText(b: Buffer): string {
     const len = b[i + 1]!;
     for (let j = 0; j < len; j++) {
       const byte = b[i + 2 + j] ?? 0;
-      for (let bit = 0; bit < 8; bit++) if (byte & (0x80 >> bit)) types.push(typeToText(win * 256 + j * 8 + bit));
+      for (let bit = 0; bit < 8; bit++)
+        if (byte & (0x80 >> bit)) types.push(typeToText(win * 256 + j * 8 + bit));
     }
     i += 2 + len;
   }
@@ -275,12 +277,14 @@ export function ttlFromText(text: string): number | undefined {
   }
   if (!/^(\d+[smhdwSMHDW])+\d*$/.test(text)) return undefined;
   let total = 0;
-  for (const m of text.matchAll(/(\d+)([smhdwSMHDW]?)/g)) total += Number(m[1]) * (TTL_UNITS[m[2]!.toLowerCase()] ?? 1);
+  for (const m of text.matchAll(/(\d+)([smhdwSMHDW]?)/g))
+    total += Number(m[1]) * (TTL_UNITS[m[2]!.toLowerCase()] ?? 1);
   return total <= 0xffffffff ? total : undefined;
 }
 
 function intField(t: Token, max: number, what: string): number {
-  if (t.quoted || !/^\d+$/.test(t.text) || Number(t.text) > max) throw new RdataError(`bad ${what} '${t.text}'`);
+  if (t.quoted || !/^\d+$/.test(t.text) || Number(t.text) > max)
+    throw new RdataError(`bad ${what} '${t.text}'`);
   return Number(t.text);
 }
 
@@ -353,7 +357,13 @@ export function rdataFromText(type: number, tokens: Token[], origin: Buffer): Bu
   if (tokens.length > 0 && !tokens[0]!.quoted && tokens[0]!.text === "\\#") {
     const len = tokens[1];
     if (len === undefined || !/^\d+$/.test(len.text)) throw new RdataError("bad RFC 3597 length");
-    const data = hexBytes(tokens.slice(2).map((t) => t.text).join(""), "RFC 3597");
+    const data = hexBytes(
+      tokens
+        .slice(2)
+        .map((t) => t.text)
+        .join(""),
+      "RFC 3597",
+    );
     if (data.length !== Number(len.text))
       throw new RdataError(`RFC 3597 length ${len.text} does not match ${data.length} bytes of data`);
     const info = typeInfo(type);
@@ -459,10 +469,19 @@ export function rdataFromText(type: number, tokens: Token[], origin: Buffer): Bu
         break;
       }
       case "hex":
-        parts.push(hexBytes(rest().map((t) => t.text).join(""), info.mnemonic));
+        parts.push(
+          hexBytes(
+            rest()
+              .map((t) => t.text)
+              .join(""),
+            info.mnemonic,
+          ),
+        );
         break;
       case "b64": {
-        const s = rest().map((t) => t.text).join("");
+        const s = rest()
+          .map((t) => t.text)
+          .join("");
         if (s.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(s)) throw new RdataError("bad base64 data");
         parts.push(Buffer.from(s, "base64"));
         break;

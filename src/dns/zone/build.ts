@@ -4,6 +4,7 @@ import { Reader } from "../../lib/bytes/reader.ts";
 import { readName } from "../wire/name.ts";
 import { RRType } from "../wire/rrtypes.ts";
 import { decodeNode, encodeNode, nodeOwner, type RRset } from "./node.ts";
+import { NodeTable } from "./table.ts";
 import { Zone } from "./zone.ts";
 
 /**
@@ -14,6 +15,8 @@ import { Zone } from "./zone.ts";
  */
 
 /** Types that may sit beside a CNAME (RFC 2181 10.1, RFC 4035 2.5). */
+const EMPTY = Buffer.alloc(0);
+
 const CNAME_COMPANIONS = new Set<number>([RRType.RRSIG, RRType.NSEC, 25 /* KEY */]);
 
 function display(wire: Buffer): string {
@@ -27,7 +30,7 @@ export class ZoneBuilder {
   readonly originText: string;
   readonly errors: ConfigError[] = [];
   readonly warnings: ConfigError[] = [];
-  private readonly nodes = new Map<string, string>();
+  private readonly nodes: NodeTable;
   private readonly nsLines = new Map<string, Position>();
   private soaPos: Position | undefined;
   private lastPos: Position = { file: "", line: 0 };
@@ -35,7 +38,9 @@ export class ZoneBuilder {
 
   readonly file: string;
 
-  constructor(origin: Buffer, file: string) {
+  /** `expectedNames` sizes the hash table up front (the loader guesses from the file size). */
+  constructor(origin: Buffer, file: string, expectedNames = 16) {
+    this.nodes = new NodeTable(expectedNames);
     this.file = file;
     this.origin = origin;
     this.originKey = keyOf(origin);
@@ -67,16 +72,19 @@ export class ZoneBuilder {
       return;
     }
     const packed = this.nodes.get(key);
-    if (packed === undefined || packed === "") {
-      const raw = owner.toString("latin1");
-      this.nodes.set(key, encodeNode(raw === key ? "" : raw, [{ type, ttl, rdata: [rdata] }]));
+    if (packed === undefined || packed.length === 0) {
+      const sameCase = owner.toString("latin1") === key;
+      this.nodes.set(key, encodeNode(sameCase ? undefined : owner, [{ type, ttl, rdata: [rdata] }]));
       this.noteAdded(key, type, pos);
       return;
     }
     const sets = decodeNode(packed);
     const same = sets.find((s) => s.type === type);
-    if (type === RRType.CNAME ? sets.some((s) => s.type !== RRType.CNAME && !CNAME_COMPANIONS.has(s.type)) :
-      !CNAME_COMPANIONS.has(type) && sets.some((s) => s.type === RRType.CNAME)) {
+    if (
+      type === RRType.CNAME
+        ? sets.some((s) => s.type !== RRType.CNAME && !CNAME_COMPANIONS.has(s.type))
+        : !CNAME_COMPANIONS.has(type) && sets.some((s) => s.type === RRType.CNAME)
+    ) {
       this.error("EZONE_CNAME", `${display(owner)}: CNAME and other data`, pos);
       return;
     }
@@ -148,13 +156,16 @@ export class ZoneBuilder {
       }
     }
     let wild = false;
-    for (const key of [...this.nodes.keys()]) {
+    const ents = new Set<string>();
+    for (const key of this.nodes.keys()) {
       if (key.charCodeAt(0) === 1 && key.charCodeAt(1) === 0x2a) wild = true;
       for (let k = parentKey(key); k.length > this.originKey.length; k = parentKey(k)) {
-        if (this.nodes.has(k)) break;
-        this.nodes.set(k, "");
+        if (this.nodes.has(k) || ents.has(k)) break;
+        ents.add(k);
       }
     }
+    for (const k of ents) this.nodes.set(k, EMPTY);
+    this.nodes.compact();
     return new Zone({
       origin: nameToText(this.origin).toLowerCase(),
       key: this.originKey,

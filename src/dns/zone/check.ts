@@ -19,7 +19,10 @@ export function originFromFileName(file: string): string | undefined {
 export async function checkZoneFile(file: string, opts: CheckOptions): Promise<CheckResult> {
   const origin = opts.zone ?? originFromFileName(file);
   if (origin === undefined)
-    return { ok: false, lines: [`${file}: cannot tell the zone's origin from the file name: use --zone ORIGIN`] };
+    return {
+      ok: false,
+      lines: [`${file}: cannot tell the zone's origin from the file name: use --zone ORIGIN`],
+    };
   const shown = origin.endsWith(".") && origin !== "." ? origin.slice(0, -1) : origin;
   try {
     const { zone, warnings } = await loadZoneFile(file, origin);
@@ -34,6 +37,12 @@ export async function checkZoneFile(file: string, opts: CheckOptions): Promise<C
     const errors = [...found, ...(e instanceof ZoneErrors ? e.warnings : [])].sort(
       (a, b) => (a.line === 0 ? 1 : 0) - (b.line === 0 ? 1 : 0) || (a.file === b.file ? a.line - b.line : 0),
     );
-    return { ok: false, lines: [...errors.map((x) => (x.line === 0 ? x.message : x.toString())), `zone ${shown}/IN: not loaded due to errors.`] };
+    return {
+      ok: false,
+      lines: [
+        ...errors.map((x) => (x.line === 0 ? x.message : x.toString())),
+        `zone ${shown}/IN: not loaded due to errors.`,
+      ],
+    };
   }
 }

@@ -28,7 +28,8 @@ export function dumpZone(zone: Zone): string {
     const sets = zone.get(key)!;
     const owner = nameToText(zone.ownerWire(key));
     for (const s of sets)
-      for (const rd of s.rdata) lines.push(`${owner}\t${s.ttl}\tIN\t${typeToText(s.type)}\t${rdataToText(s.type, rd)}`);
+      for (const rd of s.rdata)
+        lines.push(`${owner}\t${s.ttl}\tIN\t${typeToText(s.type)}\t${rdataToText(s.type, rd)}`);
   }
   return lines.join("\n") + (lines.length > 0 ? "\n" : "");
 }

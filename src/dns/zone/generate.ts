@@ -38,7 +38,7 @@ function format(value: number, width: number, base: string): string | undefined 
     case "N": {
       let hex = value.toString(16).padStart(width, "0");
       if (base === "N") hex = hex.toUpperCase();
-      return [...hex].reverse().join(".");
+      return hex.split("").reverse().join("."); // ASCII hex digits only
     }
     default:
       return undefined;

@@ -110,7 +110,16 @@ export function lex(text: string, onLine: (l: LogicalLine) => void): LexError[] 
         j += 2;
         continue;
       }
-      if (d === 0x20 || d === 0x09 || d === 0x0a || d === 0x0d || d === 0x3b || d === 0x28 || d === 0x29 || d === 0x22)
+      if (
+        d === 0x20 ||
+        d === 0x09 ||
+        d === 0x0a ||
+        d === 0x0d ||
+        d === 0x3b ||
+        d === 0x28 ||
+        d === 0x29 ||
+        d === 0x22
+      )
         break;
       j++;
     }

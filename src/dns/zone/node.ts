@@ -1,11 +1,10 @@
 /**
- * The packed form of one zone node: a latin1 string (one byte per char), far smaller in V8 than an
- * object graph of RRsets and Buffers.
+ * The packed form of one zone node, stored in the zone's NodeTable arena (table.ts):
  *
  *   u8 ownerLen, ownerLen bytes   the owner's wire form in its original case (0 = same as the key)
  *   then per RRset:  u16 type, u32 ttl, u16 count, count x (u16 rdlength, rdata)
  *
- * rdata is the uncompressed wire form. An empty non-terminal packs to "" (no owner byte at all).
+ * rdata is the uncompressed wire form. An empty non-terminal packs to zero bytes.
  */
 
 export interface RRset {
@@ -15,30 +14,23 @@ export interface RRset {
   rdata: Buffer[];
 }
 
-function u16(s: string, i: number): number {
-  return (s.charCodeAt(i) << 8) | s.charCodeAt(i + 1);
+function start(p: Buffer): number {
+  return p.length === 0 ? 0 : 1 + p[0]!;
 }
 
-function u32(s: string, i: number): number {
-  return ((u16(s, i) << 16) >>> 0) + u16(s, i + 2);
-}
-
-function start(packed: string): number {
-  return packed.length === 0 ? 0 : 1 + packed.charCodeAt(0);
-}
-
-export function decodeNode(packed: string): RRset[] {
+/** Decode a node. The rdata Buffers are copies: they stay valid whatever the table does. */
+export function decodeNode(p: Buffer): RRset[] {
   const out: RRset[] = [];
-  let i = start(packed);
-  while (i < packed.length) {
-    const type = u16(packed, i);
-    const ttl = u32(packed, i + 2);
-    const count = u16(packed, i + 6);
+  let i = start(p);
+  while (i < p.length) {
+    const type = (p[i]! << 8) | p[i + 1]!;
+    const ttl = p.readUInt32BE(i + 2);
+    const count = (p[i + 6]! << 8) | p[i + 7]!;
     i += 8;
     const rdata: Buffer[] = [];
     for (let n = 0; n < count; n++) {
-      const len = u16(packed, i);
-      rdata.push(Buffer.from(packed.slice(i + 2, i + 2 + len), "latin1"));
+      const len = (p[i]! << 8) | p[i + 1]!;
+      rdata.push(Buffer.from(p.subarray(i + 2, i + 2 + len)));
       i += 2 + len;
     }
     out.push({ type, ttl, rdata });
@@ -46,33 +38,43 @@ export function decodeNode(packed: string): RRset[] {
   return out;
 }
 
-export function nodeHasType(packed: string, type: number): boolean {
-  let i = start(packed);
-  while (i < packed.length) {
-    if (u16(packed, i) === type) return true;
-    const count = u16(packed, i + 6);
+export function nodeHasType(p: Buffer, type: number): boolean {
+  let i = start(p);
+  while (i < p.length) {
+    if (((p[i]! << 8) | p[i + 1]!) === type) return true;
+    const count = (p[i + 6]! << 8) | p[i + 7]!;
     i += 8;
-    for (let n = 0; n < count; n++) i += 2 + u16(packed, i);
+    for (let n = 0; n < count; n++) i += 2 + ((p[i]! << 8) | p[i + 1]!);
   }
   return false;
 }
 
-function h16(v: number): string {
-  return String.fromCharCode((v >>> 8) & 0xff, v & 0xff);
-}
-
-/** Pack a node. `owner` is the original-case wire name as latin1, or "" when it equals the key. */
-export function encodeNode(owner: string, sets: readonly RRset[]): string {
-  if (sets.length === 0 && owner === "") return "";
-  const parts: string[] = [String.fromCharCode(owner.length), owner];
+/** Pack a node. `owner` is the original-case wire name, or undefined when it equals the key. */
+export function encodeNode(owner: Buffer | undefined, sets: readonly RRset[]): Buffer {
+  if (sets.length === 0 && owner === undefined) return Buffer.alloc(0);
+  let size = 1 + (owner?.length ?? 0);
   for (const s of sets) {
-    parts.push(h16(s.type), h16(s.ttl >>> 16), h16(s.ttl & 0xffff), h16(s.rdata.length));
-    for (const r of s.rdata) parts.push(h16(r.length), r.toString("latin1"));
+    size += 8;
+    for (const r of s.rdata) size += 2 + r.length;
   }
-  return parts.join("");
+  const out = Buffer.allocUnsafe(size);
+  let i = 0;
+  out[i++] = owner?.length ?? 0;
+  if (owner !== undefined) i += owner.copy(out, i);
+  for (const s of sets) {
+    out.writeUInt16BE(s.type, i);
+    out.writeUInt32BE(s.ttl >>> 0, i + 2);
+    out.writeUInt16BE(s.rdata.length, i + 6);
+    i += 8;
+    for (const r of s.rdata) {
+      out.writeUInt16BE(r.length, i);
+      i += 2 + r.copy(out, i + 2);
+    }
+  }
+  return out;
 }
 
-/** The owner part of a packed node ("" when it equals the key). */
-export function nodeOwner(packed: string): string {
-  return packed.length === 0 ? "" : packed.slice(1, 1 + packed.charCodeAt(0));
+/** The owner part of a packed node, or undefined when it equals the key. */
+export function nodeOwner(p: Buffer): Buffer | undefined {
+  return p.length === 0 || p[0] === 0 ? undefined : Buffer.from(p.subarray(1, 1 + p[0]!));
 }

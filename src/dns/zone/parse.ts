@@ -60,7 +60,11 @@ class Loader {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       const what = code === "ENOENT" ? "file not found" : code === "EACCES" ? "permission denied" : String(e);
-      this.b.error("EZONE_FILE", `${from === undefined ? file : file.replace(this.dir + "/", "")}: ${what}`, from ?? { file, line: 0 });
+      this.b.error(
+        "EZONE_FILE",
+        `${from === undefined ? file : file.replace(this.dir + "/", "")}: ${what}`,
+        from ?? { file, line: 0 },
+      );
       return;
     }
     const errors = lex(text, (l) => this.line(file, l, st, depth));
@@ -92,7 +96,8 @@ class Loader {
   }
 
   private report(e: unknown, pos: Position): void {
-    if (e instanceof RdataError || e instanceof NameError) this.b.error(e.code === "EBADNAME" ? "EZONE_NAME" : "EZONE_RDATA", e.message, pos);
+    if (e instanceof RdataError || e instanceof NameError)
+      this.b.error(e.code === "EBADNAME" ? "EZONE_NAME" : "EZONE_RDATA", e.message, pos);
     else if (e instanceof ConfigError) this.b.errors.push(e);
     else throw e;
   }
@@ -102,7 +107,14 @@ class Loader {
   }
 
   /** [ttl] [class] type rdata..., TTL and class in either order. */
-  private record(owner: Buffer, tokens: Token[], start: number, st: State, pos: Position, generated: boolean): void {
+  private record(
+    owner: Buffer,
+    tokens: Token[],
+    start: number,
+    st: State,
+    pos: Position,
+    generated: boolean,
+  ): void {
     let i = start;
     let ttl: number | undefined;
     let cls: number | undefined;
@@ -114,7 +126,11 @@ class Loader {
         if (v === undefined) throw new RdataError(`unknown RR type '${t.text}'`);
         ttl = v;
         i++;
-      } else if (cls === undefined && classFromText(t.text) !== undefined && typeFromText(t.text) === undefined) {
+      } else if (
+        cls === undefined &&
+        classFromText(t.text) !== undefined &&
+        typeFromText(t.text) === undefined
+      ) {
         cls = classFromText(t.text);
         i++;
       } else break;
@@ -123,10 +139,19 @@ class Loader {
     if (tt === undefined) throw new RdataError("unexpected end of input");
     const type = tt.quoted ? undefined : typeFromText(tt.text);
     if (type === undefined) throw new RdataError(`unknown RR type '${tt.text}'`);
-    if (type === RRType.OPT || type === RRType.ANY || type === RRType.AXFR || type === RRType.IXFR || type === RRType.MAILA || type === RRType.MAILB)
+    if (
+      type === RRType.OPT ||
+      type === RRType.ANY ||
+      type === RRType.AXFR ||
+      type === RRType.IXFR ||
+      type === RRType.MAILA ||
+      type === RRType.MAILB
+    )
       throw new RdataError(`meta type '${tt.text}' in a zone file`);
     if (cls !== undefined && cls !== CLASS.IN)
-      throw new RdataError(`class '${tokens.find((t) => classFromText(t.text) === cls)?.text ?? cls}' != zone class 'IN'`);
+      throw new RdataError(
+        `class '${tokens.find((t) => classFromText(t.text) === cls)?.text ?? cls}' != zone class 'IN'`,
+      );
     const rdata = rdataFromText(type, tokens.slice(i + 1), st.origin);
     if (ttl === undefined) {
       if (st.defaultTtl !== undefined) ttl = st.defaultTtl;
@@ -160,7 +185,8 @@ class Loader {
           return;
         }
         case "$INCLUDE": {
-          if (args.length < 1 || args.length > 2) throw new RdataError("$INCLUDE takes a file name and an optional origin");
+          if (args.length < 1 || args.length > 2)
+            throw new RdataError("$INCLUDE takes a file name and an optional origin");
           if (depth >= MAX_INCLUDE_DEPTH) throw new RdataError("$INCLUDE nested too deeply");
           const path = isAbsolute(args[0]!.text) ? args[0]!.text : resolve(this.dir, args[0]!.text);
           const child: State = {
@@ -195,7 +221,10 @@ class Loader {
     for (let i = range.start; i <= range.stop; i += range.step) {
       const ownerText = substitute(lhs, i);
       const sub = rest.map((t, k) => {
-        const s = k < rest.length - 1 && !t.quoted && typeFromText(t.text) !== undefined ? t.text : substitute(t.text, i);
+        const s =
+          k < rest.length - 1 && !t.quoted && typeFromText(t.text) !== undefined
+            ? t.text
+            : substitute(t.text, i);
         if (s === undefined) throw new RdataError(`$GENERATE: bad modifier in '${t.text}'`);
         return { text: s, quoted: t.quoted };
       });
@@ -215,21 +244,36 @@ export function loadZoneSync(
   try {
     originWire = nameFromText(origin.endsWith(".") ? origin : origin + ".");
   } catch (e) {
-    throw new ConfigErrors([new ConfigError("EZONE_NAME", `bad zone name '${origin}': ${(e as Error).message}`, { file, line: 0 })]);
+    throw new ConfigErrors([
+      new ConfigError("EZONE_NAME", `bad zone name '${origin}': ${(e as Error).message}`, { file, line: 0 }),
+    ]);
   }
   const b = new ZoneBuilder(originWire, file);
-  const loader = new Loader(b, opts.directory ?? dirname(file), opts.readFile ?? ((p) => readFileSync(p, "latin1")));
-  loader.loadFile(file, { origin: originWire, defaultTtl: undefined, lastTtl: undefined, lastOwner: undefined }, 0, undefined);
+  const loader = new Loader(
+    b,
+    opts.directory ?? dirname(file),
+    opts.readFile ?? ((p) => readFileSync(p, "latin1")),
+  );
+  loader.loadFile(
+    file,
+    { origin: originWire, defaultTtl: undefined, lastTtl: undefined, lastOwner: undefined },
+    0,
+    undefined,
+  );
   const zone = b.finish();
   if (b.errors.length > 0) throw new ZoneErrors(b.errors, b.warnings);
   return { zone, warnings: b.warnings };
 }
 
-export function loadZone(file: string, origin: string, opts: LoadOptions = {}): Promise<{ zone: Zone; warnings: ConfigError[] }> {
+export function loadZone(
+  file: string,
+  origin: string,
+  opts: LoadOptions = {},
+): Promise<{ zone: Zone; warnings: ConfigError[] }> {
   try {
     return Promise.resolve(loadZoneSync(file, origin, opts));
   } catch (e) {
-    return Promise.reject(e as Error);
+    return Promise.reject(e instanceof Error ? e : new Error(String(e)));
   }
 }
 

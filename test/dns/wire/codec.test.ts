@@ -4,7 +4,13 @@ import dnsPacket from "dns-packet";
 import fc from "fast-check";
 import { Reader } from "../../../src/lib/bytes/reader.ts";
 import { WireError } from "../../../src/lib/errors.ts";
-import { decodeMessage, emptyMessage, encodeMessage, type Message, type RR } from "../../../src/dns/wire/message.ts";
+import {
+  decodeMessage,
+  emptyMessage,
+  encodeMessage,
+  type Message,
+  type RR,
+} from "../../../src/dns/wire/message.ts";
 import { keyOf, nameFromText, nameToText, readName } from "../../../src/dns/wire/name.ts";
 import { rdataFromText, rdataToText, type Token } from "../../../src/dns/wire/rdata.ts";
 import { typeFromText } from "../../../src/dns/wire/rrtypes.ts";
@@ -20,7 +26,13 @@ const ORIGIN = nameFromText("example.com.");
 
 function rr(name: string, type: string, text: string, ttl = 300): RR {
   const t = typeFromText(type)!;
-  return { name: nameFromText(name, ORIGIN), type: t, cls: 1, ttl, rdata: rdataFromText(t, tokens(text), ORIGIN) };
+  return {
+    name: nameFromText(name, ORIGIN),
+    type: t,
+    cls: 1,
+    ttl,
+    rdata: rdataFromText(t, tokens(text), ORIGIN),
+  };
 }
 
 // [type, zone-file text, BIND's presentation form]
@@ -41,7 +53,11 @@ const TYPES: [string, string, string][] = [
   ["TLSA", "3 1 1 abcdef", "3 1 1 ABCDEF"],
   ["DS", "1 13 2 AB CD", "1 13 2 ABCD"],
   ["DNSKEY", "257 3 13 AQID", "257 3 13 AQID"],
-  ["RRSIG", "A 13 2 300 20300101000000 20200101000000 1 example.com. AQID", "A 13 2 300 20300101000000 20200101000000 1 example.com. AQID"],
+  [
+    "RRSIG",
+    "A 13 2 300 20300101000000 20200101000000 1 example.com. AQID",
+    "A 13 2 300 20300101000000 20200101000000 1 example.com. AQID",
+  ],
   ["NSEC", "b.example.com. A NS SOA TYPE1000", "b.example.com. A NS SOA TYPE1000"],
   ["DNAME", "example.net.", "example.net."],
   ["TYPE65534", "\\# 3 abcdef", "\\# 3 ABCDEF"],
@@ -70,7 +86,13 @@ function sample(): Message {
   m.answer = TYPES.map(([type, text]) => rr("www", type, text));
   m.authority = [rr("@", "NS", "ns"), rr("@", "NS", "ns2")];
   m.additional = [rr("ns", "A", "192.0.2.53")];
-  m.edns = { udpSize: 1232, version: 0, do: true, z: 0, options: [{ code: 10, data: Buffer.from("cookie12") }] };
+  m.edns = {
+    udpSize: 1232,
+    version: 0,
+    do: true,
+    z: 0,
+    options: [{ code: 10, data: Buffer.from("cookie12") }],
+  };
   return m;
 }
 
@@ -95,7 +117,23 @@ describe("messages", () => {
 
   it("agrees with dns-packet (second opinion) on names, types and addresses", () => {
     const m = sample();
-    const known = new Set(["A", "AAAA", "NS", "CNAME", "SOA", "PTR", "MX", "TXT", "SRV", "CAA", "NAPTR", "HINFO", "RRSIG", "NSEC", "DNAME"]);
+    const known = new Set([
+      "A",
+      "AAAA",
+      "NS",
+      "CNAME",
+      "SOA",
+      "PTR",
+      "MX",
+      "TXT",
+      "SRV",
+      "CAA",
+      "NAPTR",
+      "HINFO",
+      "RRSIG",
+      "NSEC",
+      "DNAME",
+    ]);
     m.answer = TYPES.filter(([t]) => known.has(t)).map(([type, text]) => rr("www", type, text));
     const p = dnsPacket.decode(encodeMessage(m).buf);
     assert.equal(p.id, 0x1234);
@@ -107,7 +145,10 @@ describe("messages", () => {
     const soa = answers.find((a) => a.type === "SOA") as { data: { mname: string; minimum: number } };
     assert.equal(soa.data.mname, "ns.example.com");
     assert.equal(soa.data.minimum, 300);
-    const opt = (p.additionals ?? []).find((a) => a.type === "OPT") as { udpPayloadSize: number; flags: number };
+    const opt = (p.additionals ?? []).find((a) => a.type === "OPT") as {
+      udpPayloadSize: number;
+      flags: number;
+    };
     assert.equal(opt.udpPayloadSize, 1232);
     assert.equal(opt.flags & dnsPacket.DNSSEC_OK, dnsPacket.DNSSEC_OK);
   });
@@ -140,10 +181,16 @@ describe("messages", () => {
   it("drops whole additional RRsets that do not fit, without TC", () => {
     const m = sample();
     m.answer = [rr("a", "A", "10.0.0.1")];
-    m.additional = [rr("x", "TXT", `"${"x".repeat(200)}"`), ...Array.from({ length: 3 }, () => rr("y", "TXT", `"${"y".repeat(200)}"`))];
+    m.additional = [
+      rr("x", "TXT", `"${"x".repeat(200)}"`),
+      ...Array.from({ length: 3 }, () => rr("y", "TXT", `"${"y".repeat(200)}"`)),
+    ];
     const d = decodeMessage(encodeMessage(m, { maxSize: 512 }).buf);
     assert.equal(d.tc, false);
-    assert.deepEqual(d.additional.map((r) => keyOf(r.name)), [keyOf(nameFromText("x.example.com."))]);
+    assert.deepEqual(
+      d.additional.map((r) => keyOf(r.name)),
+      [keyOf(nameFromText("x.example.com."))],
+    );
   });
 });
 
@@ -206,46 +253,78 @@ describe("fuzz (fast-check)", () => {
   it("decodeMessage throws nothing but WireError on mutated valid messages", () => {
     const base = encodeMessage(sample()).buf;
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat(base.length - 1), fc.integer({ min: 0, max: 255 })), { maxLength: 8 }), fc.nat(base.length), (edits, cut) => {
-        const b = Buffer.from(base.subarray(0, Math.max(12, cut)));
-        for (const [at, v] of edits) if (at < b.length) b[at] = v;
-        try {
-          decodeMessage(b);
-        } catch (e) {
-          if (!(e instanceof WireError)) throw e;
-        }
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.nat(base.length - 1), fc.integer({ min: 0, max: 255 })), { maxLength: 8 }),
+        fc.nat(base.length),
+        (edits, cut) => {
+          const b = Buffer.from(base.subarray(0, Math.max(12, cut)));
+          for (const [at, v] of edits) if (at < b.length) b[at] = v;
+          try {
+            decodeMessage(b);
+          } catch (e) {
+            if (!(e instanceof WireError)) throw e;
+          }
+        },
+      ),
       { numRuns: 3000 },
     );
   });
 
   const label = fc.stringMatching(/^[a-z0-9_*-]{1,20}$/);
-  const name = fc.array(label, { minLength: 0, maxLength: 5 }).map((ls) => nameFromText(ls.length === 0 ? "." : ls.join(".") + "."));
+  const name = fc
+    .array(label, { minLength: 0, maxLength: 5 })
+    .map((ls) => nameFromText(ls.length === 0 ? "." : ls.join(".") + "."));
   const record = fc.oneof(
-    fc.tuple(name, fc.ipV4()).map(([n, ip]) => ({ name: n, type: 1, cls: 1, ttl: 60, rdata: rdataFromText(1, [{ text: ip, quoted: false }], ORIGIN) })),
-    fc.tuple(name, name, fc.integer({ min: 0, max: 65535 })).map(([n, t, p]) => ({ name: n, type: 15, cls: 1, ttl: 1, rdata: Buffer.concat([Buffer.from([p >> 8, p & 255]), t]) })),
-    fc.tuple(name, fc.array(fc.uint8Array({ maxLength: 255 }), { minLength: 1, maxLength: 3 })).map(([n, ss]) => ({
-      name: n,
-      type: 16,
-      cls: 1,
-      ttl: 0x7fffffff,
-      rdata: Buffer.concat(ss.map((s) => Buffer.concat([Buffer.from([s.length]), s]))),
-    })),
-    fc.tuple(name, fc.integer({ min: 1000, max: 65000 }), fc.uint8Array({ maxLength: 40 })).map(([n, t, d]) => ({ name: n, type: t, cls: 1, ttl: 5, rdata: Buffer.from(d) })),
+    fc
+      .tuple(name, fc.ipV4())
+      .map(([n, ip]) => ({
+        name: n,
+        type: 1,
+        cls: 1,
+        ttl: 60,
+        rdata: rdataFromText(1, [{ text: ip, quoted: false }], ORIGIN),
+      })),
+    fc
+      .tuple(name, name, fc.integer({ min: 0, max: 65535 }))
+      .map(([n, t, p]) => ({
+        name: n,
+        type: 15,
+        cls: 1,
+        ttl: 1,
+        rdata: Buffer.concat([Buffer.from([p >> 8, p & 255]), t]),
+      })),
+    fc
+      .tuple(name, fc.array(fc.uint8Array({ maxLength: 255 }), { minLength: 1, maxLength: 3 }))
+      .map(([n, ss]) => ({
+        name: n,
+        type: 16,
+        cls: 1,
+        ttl: 0x7fffffff,
+        rdata: Buffer.concat(ss.map((s) => Buffer.concat([Buffer.from([s.length]), s]))),
+      })),
+    fc
+      .tuple(name, fc.integer({ min: 1000, max: 65000 }), fc.uint8Array({ maxLength: 40 }))
+      .map(([n, t, d]) => ({ name: n, type: t, cls: 1, ttl: 5, rdata: Buffer.from(d) })),
   );
 
   it("decode(encode(m)) == m", () => {
     fc.assert(
-      fc.property(name, fc.array(record, { maxLength: 12 }), fc.array(record, { maxLength: 4 }), fc.boolean(), (q, an, ns, edns) => {
-        const m = emptyMessage();
-        m.id = 99;
-        m.qr = true;
-        m.question = [{ name: q, type: 1, cls: 1 }];
-        m.answer = an;
-        m.authority = ns;
-        if (edns) m.edns = { udpSize: 4096, version: 0, do: false, z: 0, options: [] };
-        assert.deepEqual(decodeMessage(encodeMessage(m).buf), m);
-      }),
+      fc.property(
+        name,
+        fc.array(record, { maxLength: 12 }),
+        fc.array(record, { maxLength: 4 }),
+        fc.boolean(),
+        (q, an, ns, edns) => {
+          const m = emptyMessage();
+          m.id = 99;
+          m.qr = true;
+          m.question = [{ name: q, type: 1, cls: 1 }];
+          m.answer = an;
+          m.authority = ns;
+          if (edns) m.edns = { udpSize: 4096, version: 0, do: false, z: 0, options: [] };
+          assert.deepEqual(decodeMessage(encodeMessage(m).buf), m);
+        },
+      ),
       { numRuns: 500 },
     );
   });

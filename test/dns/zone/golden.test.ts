@@ -17,7 +17,11 @@ function render(file: string): string {
   const rel = (s: string): string => s.split(DIR + "/").join("");
   try {
     const { zone, warnings } = loadZoneSync(file, "example.com");
-    return [...warnings.map((w) => rel(w.toString())), `; serial ${zone.serial}, ${zone.recordCount} records`, dumpZone(zone)].join("\n");
+    return [
+      ...warnings.map((w) => rel(w.toString())),
+      `; serial ${zone.serial}, ${zone.recordCount} records`,
+      dumpZone(zone),
+    ].join("\n");
   } catch (e) {
     if (!(e instanceof ZoneErrors)) throw e;
     const all = [...e.errors, ...e.warnings].sort((a, b) => a.line - b.line || a.file.localeCompare(b.file));
@@ -26,7 +30,9 @@ function render(file: string): string {
 }
 
 describe("zone files (golden)", () => {
-  for (const name of readdirSync(DIR).filter((f) => f.endsWith(".in")).sort()) {
+  for (const name of readdirSync(DIR)
+    .filter((f) => f.endsWith(".in"))
+    .sort()) {
     it(name, () => {
       const file = join(DIR, name);
       readFileSync(file); // exists
