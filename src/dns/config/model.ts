@@ -1,5 +1,6 @@
 import type { Cidr } from "../../lib/acl.ts";
 import type { ConfigError } from "../../lib/errors.ts";
+import type { NotifyMode, Remote, TransferConf, ZoneXfr } from "./transfer.ts";
 
 /**
  * The validated named.conf model: what the supported subset of BIND's configuration says, with
@@ -17,6 +18,8 @@ export type AmlElement =
   | { kind: "cidr"; negated: boolean; cidr: Cidr; at: Where }
   | { kind: "any" | "none" | "localhost" | "localnets"; negated: boolean; at: Where }
   | { kind: "acl"; negated: boolean; name: string; at: Where }
+  /** `key NAME`: matches a request signed with that TSIG key (transfer/gate.ts). */
+  | { kind: "key"; negated: boolean; name: string; at: Where }
   | { kind: "nested"; negated: boolean; list: AmlElement[]; at: Where };
 
 export type Aml = AmlElement[];
@@ -33,7 +36,7 @@ export interface Forwarder {
   port: number | undefined;
 }
 
-export type ZoneType = "primary" | "hint";
+export type ZoneType = "primary" | "secondary" | "hint";
 
 export interface ZoneConf {
   /** The zone name as written, without the trailing dot (the root is "."). */
@@ -43,6 +46,8 @@ export interface ZoneConf {
   fileAsWritten: string;
   file: string;
   at: Where;
+  /** Transfer and replication settings (config/transfer.ts); a secondary has `primaries`. */
+  xfr?: ZoneXfr;
 }
 
 export type MinimalResponses = "no" | "yes" | "no-auth" | "no-auth-recursive";
@@ -70,6 +75,10 @@ export interface Options {
   tcpClients: number | undefined;
   /** `tcp-idle-timeout` (BIND: units of 100 ms, default 30 s), here in milliseconds. */
   tcpIdleTimeoutMs: number | undefined;
+  /** `notify yes|no|explicit` (BIND default yes), `also-notify`, `allow-notify` (config/transfer.ts). */
+  notify?: NotifyMode;
+  alsoNotify?: Remote[];
+  allowNotify?: Aml;
 }
 
 export interface NamedConf {
@@ -80,6 +89,8 @@ export interface NamedConf {
   options: Options;
   acls: Map<string, { list: Aml; at: Where }>;
   zones: ZoneConf[];
+  /** `key` statements and `primaries` lists (config/transfer.ts). */
+  transfer?: TransferConf;
   /** Accepted-with-a-warning statements and options, and other notes (severity "warning"). */
   warnings: ConfigError[];
 }

@@ -13,6 +13,7 @@ import {
   where,
 } from "./values.ts";
 import { describe } from "./parse.ts";
+import { TRANSFER_OPTIONS, type TransferConf } from "./transfer.ts";
 
 /**
  * The `options { }` statements netsvc implements, as ONE table: name -> reader. Each reader checks
@@ -25,6 +26,8 @@ export interface OptionContext {
   errs: Errs;
   /** Directory of the main file: a relative `directory` is taken from there. */
   baseDir: string;
+  /** Keys and primaries lists (config/transfer.ts), for `also-notify ... key K`. */
+  tc?: TransferConf;
 }
 
 type Reader = (s: Stmt, c: OptionContext) => void;
@@ -177,6 +180,8 @@ export const OPTIONS: Record<string, Reader> = {
     const n = readUint(s.items[1], where(s), errs, 1, 1200);
     if (n !== undefined && noMore(s, 2, errs)) opts.tcpIdleTimeoutMs = n * 100;
   },
+  // notify, also-notify, allow-notify: zone transfers and replication (config/transfer.ts)
+  ...TRANSFER_OPTIONS,
 };
 
 /**
@@ -202,13 +207,10 @@ export const IGNORED: Record<string, { why: string; ok?: (value: string) => bool
   "zone-statistics": { why: "netsvc keeps no per-zone statistics" },
   "interface-interval": { why: "netsvc binds its listen-on addresses once, at start" },
   "heartbeat-interval": { why: "netsvc has no dialup zones" },
-  notify: { why: "netsvc sends no NOTIFY messages", ok: (v) => v === "no" || v === "false" || v === "0" },
 };
 
 /** Real BIND options outside netsvc's subset: an error that says so (not "unknown option"). */
 export const UNSUPPORTED = new Set([
-  "also-notify",
-  "allow-notify",
   "allow-update",
   "allow-update-forwarding",
   "blackhole",
@@ -237,6 +239,4 @@ export const UNSUPPORTED = new Set([
   "transfer-source",
   "transfers-out",
   "update-policy",
-  "masters",
-  "primaries",
 ]);
