@@ -1,3 +1,4 @@
+import type { Resolver } from "./resolver/resolver.ts";
 import type { Keyring } from "./transfer/tsig.ts";
 import type { ZoneSet } from "./zone/zone.ts";
 
@@ -39,9 +40,12 @@ export interface ServerView {
   readonly zones: ZoneSet;
   /** `allow-query` (BIND default: any). A client outside it gets REFUSED. */
   readonly allowQuery: AddressMatchList;
-  /** `recursion` (BIND default yes, but netsvc has no resolver yet: the config must set false
-   *  until the resolver issue lands; respond() then answers RA=0 and REFUSED outside our zones). */
+  /** `recursion` (BIND default yes). Recursion happens only when `resolver` is set too; without
+   *  it respond() answers RA=0 and REFUSED outside our zones. */
   readonly recursion: boolean;
+  /** The resolver (src/dns/resolver) behind `recursion yes`. It is not part of what a reload
+   *  swaps: the server hands the same resolver (and so the same cache) to each new view. */
+  readonly resolver?: Resolver | undefined;
   /** `allow-recursion` (BIND default: localnets; localhost). Only consulted when recursion is on. */
   readonly allowRecursion: AddressMatchList;
   /** `allow-query-cache` (BIND default: the allow-recursion list). */

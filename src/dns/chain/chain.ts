@@ -2,10 +2,11 @@ import { lookup } from "../engine/authoritative.ts";
 import { Rcode } from "../wire/message.ts";
 import { keyOf } from "../wire/name.ts";
 import type { Handler } from "./handler.ts";
+import { recursionHandler } from "./recursion.ts";
 
 /**
- * The handlers and their order: allow-query ACL -> authoritative zones -> recursion (the resolver
- * issue plugs in here) -> REFUSED.
+ * The handlers and their order: allow-query ACL -> authoritative zones -> recursion (recursion.ts)
+ * -> REFUSED.
  */
 
 /** allow-query: a client outside it gets REFUSED (BIND). */
@@ -32,7 +33,11 @@ export const authoritativeHandler: Handler = (ctx, next) => {
   const q = ctx.query.question[0]!;
   const key = keyOf(q.name);
   const zone = ctx.view.zones.find(key);
-  if (ctx.view.unavailable !== undefined && ctx.view.unavailable.size > 0 && inUnavailable(ctx.view.unavailable, key, zone?.key)) {
+  if (
+    ctx.view.unavailable !== undefined &&
+    ctx.view.unavailable.size > 0 &&
+    inUnavailable(ctx.view.unavailable, key, zone?.key)
+  ) {
     // a secondary zone before its first transfer or after expiry (BIND: SERVFAIL)
     ctx.response.rcode = Rcode.SERVFAIL;
     return;
@@ -60,14 +65,6 @@ export const authoritativeHandler: Handler = (ctx, next) => {
     r.authority = [];
     r.additional = [];
   }
-};
-
-/**
- * Recursion: netsvc has no resolver yet, so with `recursion no` (the only setting the config
- * accepts for now) this passes everything on. The resolver issue replaces this handler.
- */
-export const recursionHandler: Handler = (_ctx, next) => {
-  next();
 };
 
 /** Nothing answered: REFUSED, RA=0, as BIND with `recursion no`. */

@@ -6,6 +6,8 @@ import type { ServerView } from "../view.ts";
 import { AnswerCache, fastKey, patchCached } from "./cache.ts";
 import { CHAIN } from "./chain.ts";
 import { runChain, type QueryContext } from "./handler.ts";
+import { patchRecursive, RecursiveAnswerCache } from "./rcache.ts";
+import { recursionAvailable } from "./recursion.ts";
 import type { ClientInfo } from "./respond.ts";
 import { notifyResponse, transfer, TSIG_RESERVE, tsigGate } from "./xfr.ts";
 
@@ -17,6 +19,17 @@ import { notifyResponse, transfer, TSIG_RESERVE, tsigGate } from "./xfr.ts";
  */
 
 const caches = new WeakMap<ServerView, AnswerCache>();
+
+const recCaches = new WeakMap<ServerView, RecursiveAnswerCache>();
+
+function recCacheFor(view: ServerView): RecursiveAnswerCache {
+  let c = recCaches.get(view);
+  if (c === undefined) {
+    c = new RecursiveAnswerCache();
+    recCaches.set(view, c);
+  }
+  return c;
+}
 
 function cacheFor(view: ServerView): AnswerCache {
   let c = caches.get(view);
@@ -34,16 +47,30 @@ export function udpLimit(view: ServerView, client: ClientInfo, ednsSize: number 
   return Math.max(512, Math.min(ednsSize, view.maxUdpSize));
 }
 
-export function respondImpl(view: ServerView, packet: Buffer, client: ClientInfo): Buffer | null {
+/** A response now, or later when the resolver has to ask upstream. */
+export type Answered = Buffer | null | Promise<Buffer | null>;
+
+export function respondImpl(view: ServerView, packet: Buffer, client: ClientInfo): Answered {
   if (packet.length < 12 || (packet[2]! & 0x80) !== 0) return null;
   try {
     const fk = fastKey(packet, client.transport === "udp");
     if (fk !== undefined && view.allowQuery(client.address)) {
       const hit = cacheFor(view).get(fk.key);
-      if (hit !== undefined)
-        return patchCached(hit, packet, fk.qnameLen, udpLimit(view, client, fk.ednsSize));
+      if (hit !== undefined) {
+        const out = patchCached(hit, packet, fk.qnameLen, udpLimit(view, client, fk.ednsSize));
+        if (view.resolver !== undefined && recursionAvailable(view, client.address)) out[3] = out[3]! | 0x80;
+        return out;
+      }
+      const resolver = view.resolver;
+      if (resolver !== undefined && (packet[2]! & 0x01) !== 0 && recursionAvailable(view, client.address)) {
+        const now = resolver.now();
+        const rec = recCacheFor(view).get(fk.key, now);
+        if (rec !== undefined && view.allowQueryCache(client.address))
+          return patchRecursive(rec, packet, fk.qnameLen, udpLimit(view, client, fk.ednsSize), now);
+      }
     }
-    return slow(view, packet, client, fk?.key);
+    const out = slow(view, packet, client, fk?.key);
+    return out instanceof Promise ? out.catch(() => servfail(packet)) : out;
   } catch {
     return servfail(packet);
   }
@@ -76,12 +103,7 @@ function responseFor(q: Message, view: ServerView): Message {
   return r;
 }
 
-function slow(
-  view: ServerView,
-  packet: Buffer,
-  client: ClientInfo,
-  cacheKey: string | undefined,
-): Buffer | null {
+function slow(view: ServerView, packet: Buffer, client: ClientInfo, cacheKey: string | undefined): Answered {
   let q: Message;
   try {
     q = decodeMessage(packet);
@@ -108,7 +130,10 @@ function slow(
   }
   if (q.opcode === Opcode.NOTIFY) return send(notifyResponse(view, q, r, who));
   if (q.opcode === Opcode.UPDATE) {
-    r.rcode = Rcode.REFUSED;
+    // BIND: NOTAUTH for a zone we do not serve, REFUSED (no allow-update) for one we do
+    const zone = q.question[0];
+    r.rcode =
+      zone !== undefined && view.zones.exact(keyOf(zone.name)) !== undefined ? Rcode.REFUSED : Rcode.NOTAUTH;
     return send(r);
   }
   if (q.opcode !== Opcode.QUERY) {
@@ -129,7 +154,10 @@ function slow(
   }
   if (question.type === RRType.AXFR || question.type === RRType.IXFR) {
     if (client.transport === "udp" && question.type === RRType.AXFR) {
-      r.rcode = Rcode.FORMERR;
+      // BIND: FORMERR for a zone we serve; a resolver without the zone says NOTAUTH (RA set)
+      const ours = view.zones.exact(keyOf(question.name)) !== undefined;
+      r.rcode = ours ? Rcode.FORMERR : Rcode.NOTAUTH;
+      if (!ours) r.ra = recursionAvailable(view, client.address);
       return send(r);
     }
     const msgs = transfer(view, q, r, who);
@@ -143,13 +171,36 @@ function slow(
   }
   const ctx: QueryContext = { view, client, query: q, response: r, cacheable: true };
   runChain(CHAIN, ctx);
-  if (!ctx.cacheable || cacheKey === undefined) return send(r);
+  // RA=1 for a client we offer recursion to (BIND); cached bytes keep RA=0 and get it patched in
+  const ra = recursionAvailable(view, client.address);
+  if (ctx.pending !== undefined) {
+    const resolver = view.resolver!;
+    const key = signer === undefined && ctx.recursive === true ? cacheKey : undefined;
+    return ctx.pending.then(() => {
+      r.ra = ra;
+      if (key !== undefined && (r.rcode === Rcode.NOERROR || r.rcode === Rcode.NXDOMAIN)) {
+        const full = encodeMessage(r).buf;
+        recCacheFor(view).put(key, full, () => encodeMessage(r, { maxSize: 0 }).buf, resolver.now());
+      }
+      return send(r);
+    });
+  }
+  if (!ctx.cacheable || cacheKey === undefined) {
+    r.ra = ra;
+    return send(r);
+  }
   const full = encodeMessage(r).buf;
   const entry = cacheFor(view).put(cacheKey, full, () => encodeMessage(r, { maxSize: 0 }).buf);
-  return patchCached(entry, packet, keyOf(question.name).length, limit);
+  const out = patchCached(entry, packet, keyOf(question.name).length, limit);
+  if (ra) out[3] = out[3]! | 0x80;
+  return out;
 }
 
-export function respondStreamImpl(view: ServerView, packet: Buffer, client: ClientInfo): Buffer[] {
+export function respondStreamImpl(
+  view: ServerView,
+  packet: Buffer,
+  client: ClientInfo,
+): Buffer[] | Promise<Buffer[]> {
   if (packet.length < 12 || (packet[2]! & 0x80) !== 0) return [];
   try {
     const q = decodeMessage(packet);
@@ -164,7 +215,11 @@ export function respondStreamImpl(view: ServerView, packet: Buffer, client: Clie
       const r = responseFor(q, view);
       const gate = tsigGate(view, packet, q, r);
       if (gate.kind === "reply") return [gate.buf];
-      const msgs = transfer(view, q, r, { address: client.address, transport: client.transport, key: gate.key });
+      const msgs = transfer(view, q, r, {
+        address: client.address,
+        transport: client.transport,
+        key: gate.key,
+      });
       const signer = gate.signer;
       return signer === undefined ? msgs : msgs.map((m) => signer.sign(m));
     }
@@ -172,5 +227,6 @@ export function respondStreamImpl(view: ServerView, packet: Buffer, client: Clie
     // not a transfer: respond() reports the problem
   }
   const one = respondImpl(view, packet, client);
+  if (one instanceof Promise) return one.then((b) => (b === null ? [] : [b]));
   return one === null ? [] : [one];
 }

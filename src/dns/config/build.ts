@@ -2,6 +2,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import type { Aml, NamedConf, Options, Where, ZoneConf } from "./model.ts";
 import { IGNORED, OPTIONS, UNSUPPORTED, type OptionContext } from "./options.ts";
 import { describe, parseNamedConf, type ReadFile, type Stmt } from "./parse.ts";
+import { newRecursionConf, readStatisticsChannels, RECURSION_OPTIONS } from "./recursion.ts";
 import { Errs, isBuiltinAcl, isText, keyword, noMore, readAml, readString, where } from "./values.ts";
 import {
   checkKeyRefs,
@@ -31,7 +32,6 @@ const UNSUPPORTED_STATEMENTS = new Set([
   "trust-anchors",
   "managed-keys",
   "trusted-keys",
-  "statistics-channels",
   "dnssec-policy",
   "tls",
   "http",
@@ -66,6 +66,7 @@ function emptyOptions(baseDir: string): Options {
     forwarders: [],
     forwardersPort: undefined,
     forward: undefined,
+    recursionConf: newRecursionConf(),
     dnssecValidation: undefined,
     authNxdomain: undefined,
     minimalResponses: undefined,
@@ -99,6 +100,14 @@ function buildOptions(s: Stmt, c: OptionContext, seenOptions: Map<string, Where>
         seenOptions.set(name, where(o));
       }
       reader(o, c);
+    } else if (RECURSION_OPTIONS[name] !== undefined) {
+      // the resolver's options (config/recursion.ts)
+      if (seenOptions.has(name)) {
+        c.errs.err(where(o), `'${name}' redefined near '${name}'`);
+        continue;
+      }
+      seenOptions.set(name, where(o));
+      RECURSION_OPTIONS[name](o, c.errs, c.opts.recursionConf);
     } else if (IGNORED[name] !== undefined) {
       const ig = IGNORED[name];
       const v = o.items[1];
@@ -343,6 +352,8 @@ export function buildNamedConf(file: string, read?: ReadFile): BuildResult {
       readKey(s, errs, tc);
     } else if (k === "primaries" || k === "masters") {
       readPrimariesList(s, errs, tc);
+    } else if (k === "statistics-channels") {
+      readStatisticsChannels(s, errs, opts.recursionConf);
     } else if (IGNORED_STATEMENTS[k] !== undefined) {
       errs.warn(where(s), `statement '${k}' ignored: ${IGNORED_STATEMENTS[k]}`, "WCONF_IGNORED");
     } else if (UNSUPPORTED_STATEMENTS.has(k)) {
@@ -357,6 +368,9 @@ export function buildNamedConf(file: string, read?: ReadFile): BuildResult {
     if (l) checkAclRefs(l, acls, errs, []);
   }
   for (const l of [...(opts.listenOn ?? []), ...(opts.listenOnV6 ?? [])]) checkAclRefs(l.aml, acls, errs, []);
+  const rc = opts.recursionConf;
+  for (const l of [rc.rateLimit?.exemptClients, ...rc.statisticsChannels.map((c) => c.allow)])
+    if (l) checkAclRefs(l, acls, errs, []);
   for (const [name, def] of acls) checkAclRefs(def.list, acls, errs, [name]);
   finishZoneXfr(xc.pending, tc, errs);
   for (const z of zones) {
@@ -379,13 +393,6 @@ export function buildNamedConf(file: string, read?: ReadFile): BuildResult {
     if (z.fileAsWritten !== "")
       z.file = isAbsolute(z.fileAsWritten) ? z.fileAsWritten : resolve(opts.directory, z.fileAsWritten);
 
-  if (opts.recursion !== false) {
-    errs.warn(
-      optionsAt ?? { file, line: 1, col: 1 },
-      "recursion is not implemented yet: queries outside the configured zones are REFUSED",
-      "WCONF_RECURSION",
-    );
-  }
   const errors = errs.list;
   const conf: NamedConf | undefined =
     errors.length === 0

@@ -76,8 +76,8 @@ function buildView(conf: NamedConf, zones: Zone[], nets: HostNets): ServerView {
   const recursionList = o.allowRecursion ?? o.allowQueryCache ?? defaultRecursion;
   return makeView({
     zones: new ZoneSet(zones),
-    // netsvc has no resolver yet (a later issue): never offer recursion.
-    recursion: false,
+    // BIND's default is `recursion yes`; the server attaches the resolver (server/service.ts)
+    recursion: o.recursion !== false,
     allowQuery: o.allowQuery ? acl(o.allowQuery) : () => true,
     allowRecursion: acl(recursionList),
     allowQueryCache: acl(o.allowQueryCache ?? recursionList),

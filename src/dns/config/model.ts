@@ -1,5 +1,6 @@
 import type { Cidr } from "../../lib/acl.ts";
 import type { ConfigError } from "../../lib/errors.ts";
+import type { RecursionConf } from "./recursion.ts";
 import type { NotifyMode, Remote, TransferConf, ZoneXfr } from "./transfer.ts";
 
 /**
@@ -66,6 +67,8 @@ export interface Options {
   forwarders: Forwarder[];
   forwardersPort: number | undefined;
   forward: "first" | "only" | undefined;
+  /** The resolver, cache and rate-limit options, and statistics-channels (config/recursion.ts). */
+  recursionConf: RecursionConf;
   dnssecValidation: "no" | undefined;
   authNxdomain: boolean | undefined;
   minimalResponses: MinimalResponses | undefined;

@@ -128,6 +128,11 @@ export class Resolver {
     return this.cfg;
   }
 
+  /** The resolver's clock (ms): the pipeline's recursive answer cache runs on it too. */
+  now(): number {
+    return this.deps.clock.now();
+  }
+
   private rand01 = (): number => this.deps.random() / 65536;
 
   /** Resolve a question (RD=1 semantics). Never rejects: failures are SERVFAIL. */
@@ -156,6 +161,28 @@ export class Resolver {
     return w.done;
   }
 
+  /**
+   * Additional-section data for an answer (RFC 1034 4.3.2 step 6, as BIND fills it from its
+   * cache): the A and AAAA RRsets of the names NS, MX and SRV records point at, when cached.
+   */
+  additionalFor(answer: readonly RR[]): RR[] {
+    const now = this.deps.clock.now();
+    const out: RR[] = [];
+    const done = new Set<string>();
+    for (const rr of answer) {
+      let target: Buffer | undefined;
+      if (rr.type === RRType.NS) target = rr.rdata;
+      else if (rr.type === RRType.MX && rr.rdata.length > 2) target = rr.rdata.subarray(2);
+      else if (rr.type === RRType.SRV && rr.rdata.length > 6) target = rr.rdata.subarray(6);
+      if (target === undefined || target.length <= 1) continue;
+      const key = keyOf(target);
+      if (done.has(key)) continue;
+      done.add(key);
+      for (const t of [RRType.A, RRType.AAAA]) out.push(...(this.cache.get(key, t, now) ?? []));
+    }
+    return out;
+  }
+
   /** Follow the chain through the cache as far as it goes. */
   private walkCache(
     name: Buffer,
@@ -169,13 +196,14 @@ export class Resolver {
       const key = keyOf(cur);
       if (seen.has(key)) return { answer, done: servfail(), next: cur };
       if (qtype === RRType.ANY) return { answer, done: undefined, next: cur };
-      const hit = this.cache.get(key, qtype, now);
-      if (hit !== undefined) {
-        answer.push(...hit);
+      // only answer-rank data answers a question (glue and referral NS are for finding servers)
+      const hit = this.cache.getWithTrust(key, qtype, now);
+      if (hit !== undefined && hit.trust >= Trust.ANSWER) {
+        answer.push(...hit.rrs);
         return { answer, done: { rcode: Rcode.NOERROR, answer, authority: [] }, next: cur };
       }
-      const cn = qtype === RRType.CNAME ? undefined : this.cache.get(key, RRType.CNAME, now);
-      if (cn !== undefined && cn[0] !== undefined) {
+      const cn = qtype === RRType.CNAME ? undefined : this.cache.getWithTrust(key, RRType.CNAME, now)?.rrs;
+      if (cn?.[0] !== undefined) {
         seen.add(key);
         answer.push(cn[0]);
         cur = cn[0].rdata;
@@ -211,14 +239,7 @@ export class Resolver {
 
   private async fetch(name: Buffer, qtype: number, task: Task): Promise<Outcome | undefined> {
     if (this.cfg.forwarders.length > 0) {
-      const m = await this.ask(
-        this.cfg.forwarders,
-        name,
-        qtype,
-        true,
-        task,
-        (r) => r.rcode === Rcode.NOERROR || r.rcode === Rcode.NXDOMAIN,
-      );
+      const m = await this.ask(this.cfg.forwarders, name, qtype, true, task, usableFromForwarder);
       if (m !== undefined) return this.digest(m, name, qtype, ROOT_KEY);
       if (this.cfg.forward === "only") return undefined;
     }
@@ -405,6 +426,22 @@ function usable(m: Message, name: Buffer, bailiwick: string): boolean {
   if (m.rcode !== Rcode.NOERROR) return false;
   if (m.answer.length > 0) return true;
   if (referralOf(m, name, bailiwick) !== undefined) return true;
+  return m.aa || m.authority.some((rr) => rr.type === RRType.SOA);
+}
+
+/**
+ * A forwarder's usable response: an answer, NXDOMAIN, or NODATA (SOA or AA). A referral (a
+ * forwarder without recursion) is not an answer: BIND then says SERVFAIL.
+ */
+function usableFromForwarder(m: Message): boolean {
+  if (m.rcode === Rcode.NXDOMAIN) return true;
+  if (m.rcode !== Rcode.NOERROR) return false;
+  if (m.answer.length > 0) {
+    // a CNAME that leads into a referral: the chain must end in data or a negative answer
+    const last = m.answer[m.answer.length - 1]!;
+    const referral = last.type === RRType.CNAME && m.authority.some((rr) => rr.type === RRType.NS) && !m.aa;
+    return !referral;
+  }
   return m.aa || m.authority.some((rr) => rr.type === RRType.SOA);
 }
 

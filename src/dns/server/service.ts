@@ -4,6 +4,7 @@ import type { Logger } from "../../lib/log.ts";
 import { loadNamedConf, type Loaded, type ZoneReport } from "../config/load.ts";
 import type { ServerView } from "../view.ts";
 import { listenEndpoints, type ListenOverrides } from "./endpoints.ts";
+import { ResolverHolder } from "./resolver-holder.ts";
 import { DEFAULT_TCP_LIMITS, listenTcpDns, type TcpLimits, type TcpServer } from "./tcp.ts";
 import { ENGINE, listenUdp, newCounters, type Counters, type Responder, type UdpServer } from "./udp.ts";
 
@@ -32,6 +33,8 @@ export class DnsServer implements Service {
   readonly counters: Counters = newCounters();
   private loaded: Loaded | undefined;
   private view: ServerView | undefined;
+  /** The resolver behind `recursion yes` (its cache survives reloads). */
+  readonly resolvers = new ResolverHolder();
   private udp: UdpServer[] = [];
   private tcp: TcpServer[] = [];
   private readonly opts: DnsServerOptions;
@@ -78,8 +81,9 @@ export class DnsServer implements Service {
     const loaded = await loadNamedConf(this.opts.configFile);
     for (const w of loaded.warnings) this.log.warn(w.toString(), { code: w.code });
     this.logZones(loaded.zones);
+    const view = this.resolvers.attach(loaded);
     this.loaded = loaded;
-    this.view = loaded.view;
+    this.view = view;
     const over: ListenOverrides = {};
     if (this.opts.listen !== undefined) over.listen = this.opts.listen;
     if (this.opts.port !== undefined) over.port = this.opts.port;
@@ -142,8 +146,9 @@ export class DnsServer implements Service {
     const loaded = await loadNamedConf(this.opts.configFile, this.loaded?.state);
     for (const w of loaded.warnings) this.log.warn(w.toString(), { code: w.code });
     this.logZones(loaded.zones);
+    const view = this.resolvers.attach(loaded);
     this.loaded = loaded;
-    this.view = loaded.view;
+    this.view = view;
   }
 
   async stop(): Promise<void> {

@@ -1,0 +1,56 @@
+import type { Resolution } from "../resolver/types.ts";
+import { RRType } from "../wire/rrtypes.ts";
+import type { ServerView } from "../view.ts";
+import type { Handler, QueryContext } from "./handler.ts";
+
+/**
+ * The recursion handler (after the authoritative one, so our own zones are answered first, as
+ * BIND does). With `recursion yes` and a resolver:
+ * - RD=1 from a client inside `allow-recursion`: the resolver answers (asynchronously: the handler
+ *   sets ctx.pending and returns; the pipeline waits for it, then encodes).
+ * - otherwise a client inside `allow-query-cache` gets what the cache holds;
+ * - anything else goes on to REFUSED (never an open resolver).
+ * Every answer here depends on the client and the time, so none is kept in the authoritative
+ * answer cache (the pipeline keeps resolver answers in its own TTL-aware cache).
+ */
+
+/** Whether this client is offered recursion (BIND sets RA=1 for it on every response). */
+export function recursionAvailable(view: ServerView, address: string): boolean {
+  return view.recursion && view.resolver !== undefined && view.allowRecursion(address);
+}
+
+function fill(ctx: QueryContext, r: Resolution): void {
+  const resp = ctx.response;
+  resp.rcode = r.rcode;
+  resp.aa = false;
+  resp.answer = r.answer;
+  resp.authority = r.authority;
+  // BIND adds no additional data to ANY
+  const any = ctx.query.question[0]!.type === RRType.ANY;
+  resp.additional = r.answer.length > 0 && !any ? ctx.view.resolver!.additionalFor(r.answer) : [];
+}
+
+export const recursionHandler: Handler = (ctx, next) => {
+  const view = ctx.view;
+  const resolver = view.resolver;
+  if (!view.recursion || resolver === undefined) {
+    next();
+    return;
+  }
+  ctx.cacheable = false;
+  const q = ctx.query.question[0]!;
+  const address = ctx.client.address;
+  if (ctx.query.rd && view.allowRecursion(address) && view.allowQueryCache(address)) {
+    ctx.recursive = true;
+    ctx.pending = resolver.resolve(q.name, q.type).then((r) => fill(ctx, r));
+    return;
+  }
+  if (view.allowQueryCache(address)) {
+    const hit = resolver.fromCache(q.name, q.type);
+    if (hit !== undefined) {
+      fill(ctx, hit);
+      return;
+    }
+  }
+  next();
+};
