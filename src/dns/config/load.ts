@@ -1,9 +1,12 @@
 import { accessSync, constants, statSync } from "node:fs";
 import { ConfigError, ConfigErrors } from "../../lib/errors.ts";
 import { noteReload } from "../transfer/journal.ts";
+import { makeKey, type TsigKey } from "../transfer/tsig.ts";
+import { keyFromText, keyOf } from "../wire/name.ts";
+import { parseAddress } from "../../lib/acl.ts";
 import { loadZoneFile } from "../zone/load.ts";
 import { ZoneSet, type Zone } from "../zone/zone.ts";
-import { makeView, type ServerView } from "../view.ts";
+import { makeView, type AddressMatchList, type ServerView, type ZoneOptions } from "../view.ts";
 import { compileAml, hostNets, type HostNets } from "./aml.ts";
 import { buildNamedConf } from "./build.ts";
 import type { Aml, NamedConf, ZoneConf } from "./model.ts";
@@ -74,7 +77,10 @@ function buildView(conf: NamedConf, zones: Zone[], nets: HostNets): ServerView {
     { kind: "localhost", negated: false, at: here },
   ];
   const recursionList = o.allowRecursion ?? o.allowQueryCache ?? defaultRecursion;
+  const { keys, zoneOptions } = transferParts(conf, acl);
   return makeView({
+    keys,
+    zoneOptions,
     zones: new ZoneSet(zones),
     // BIND's default is `recursion yes`; the server attaches the resolver (server/service.ts)
     recursion: o.recursion !== false,
@@ -86,6 +92,44 @@ function buildView(conf: NamedConf, zones: Zone[], nets: HostNets): ServerView {
     ...(o.maxUdpSize !== undefined ? { maxUdpSize: o.maxUdpSize } : {}),
     ...(o.ednsUdpSize !== undefined ? { ednsUdpSize: o.ednsUdpSize } : {}),
   });
+}
+
+/** TSIG keys and per-zone transfer settings (config/transfer.ts) for the view. */
+function transferParts(
+  conf: NamedConf,
+  acl: (l: Aml) => AddressMatchList,
+): { keys: Map<string, TsigKey>; zoneOptions: Map<string, ZoneOptions> } {
+  const keys = new Map<string, TsigKey>();
+  for (const k of conf.transfer?.keys.values() ?? []) {
+    const t = makeKey(k.name, k.algorithm, k.secret);
+    keys.set(keyOf(t.nameWire), t);
+  }
+  const zoneOptions = new Map<string, ZoneOptions>();
+  for (const z of conf.zones) {
+    if (z.type === "hint" || z.xfr === undefined) continue;
+    const x = z.xfr;
+    const allowTransfer = x.allowTransfer ? acl(x.allowTransfer) : undefined;
+    let allowNotify: AddressMatchList | undefined;
+    if (z.type === "secondary") {
+      // the primaries may always NOTIFY; allow-notify (zone, else options) adds to them
+      const hosts = (x.primaries ?? []).map((p) => parseAddress(p.host)).filter((a) => a !== undefined);
+      const extra = x.allowNotify ?? conf.options.allowNotify;
+      const more = extra ? acl(extra) : undefined;
+      allowNotify = (address, key) => {
+        const a = parseAddress(address);
+        const hit =
+          a !== undefined &&
+          hosts.some(
+            (h) =>
+              h.family === a.family &&
+              (a.family === 4 ? h.v4 === a.v4 : Buffer.from(h.v6!).equals(Buffer.from(a.v6!))),
+          );
+        return hit || (more?.(address, key) ?? false);
+      };
+    }
+    zoneOptions.set(keyFromText(z.name), { allowTransfer, allowNotify, secondary: z.type === "secondary" });
+  }
+  return { keys, zoneOptions };
 }
 
 /**
@@ -116,6 +160,9 @@ export async function loadNamedConf(file: string, previous?: LoadState, read?: R
       }
       continue;
     }
+    // secondary zones are loaded (from their cached file, then by transfer) by the server's
+    // replication manager (server/replication.ts), not here
+    if (z.type === "secondary") continue;
     const stamp = stampOf(z.file);
     const old = previous?.zones.get(z.name);
     if (old && old.file === z.file && old.stamp === stamp && stamp !== "") {

@@ -28,7 +28,8 @@ function isReady(m: unknown): m is ReadyMsg {
 }
 
 async function runSingle(opts: RunOptions): Promise<void> {
-  const svc = new DnsServer(opts);
+  // NOTIFY goes out from one process only: the first worker of a cluster
+  const svc = new DnsServer({ ...opts, notifier: !cluster.isWorker || cluster.worker?.id === 1 });
   const endpoints = await svc.start();
   installSignalHandlers(svc, opts.log);
   if (cluster.isWorker) {
@@ -122,6 +123,13 @@ export async function runDns(opts: RunOptions): Promise<void> {
     return;
   }
   if (opts.workers <= 1) {
+    await runSingle(opts);
+    return;
+  }
+  // Secondary zones are transferred, written and expired by one process: no cluster for them.
+  const conf = buildNamedConf(opts.configFile).conf;
+  if (conf?.zones.some((z) => z.type === "secondary")) {
+    opts.log.info("secondary zones configured: serving from one process (--workers ignored)");
     await runSingle(opts);
     return;
   }

@@ -2,7 +2,9 @@ import type { Endpoint } from "../../lib/listen.ts";
 import type { Service } from "../../lib/lifecycle.ts";
 import type { Logger } from "../../lib/log.ts";
 import { loadNamedConf, type Loaded, type ZoneReport } from "../config/load.ts";
-import type { ServerView } from "../view.ts";
+import { makeView, type ServerView } from "../view.ts";
+import { ZoneSet } from "../zone/zone.ts";
+import { Replication } from "./replication.ts";
 import { listenEndpoints, type ListenOverrides } from "./endpoints.ts";
 import { ResolverHolder } from "./resolver-holder.ts";
 import { DEFAULT_TCP_LIMITS, listenTcpDns, type TcpLimits, type TcpServer } from "./tcp.ts";
@@ -25,6 +27,8 @@ export interface DnsServerOptions extends ListenOverrides {
   log: Logger;
   /** The engine (default: respond()/respondStream()); tests pass a double. */
   engine?: Responder;
+  /** Whether this process sends NOTIFY (in a cluster, only the first worker; default true). */
+  notifier?: boolean;
 }
 
 const BIND_ATTEMPTS = 8;
@@ -39,10 +43,27 @@ export class DnsServer implements Service {
   private tcp: TcpServer[] = [];
   private readonly opts: DnsServerOptions;
   private readonly log: Logger;
+  /** The view of the loaded configuration, before the secondary zones are added (compose()). */
+  private baseView: ServerView | undefined;
+  /** Secondary zones and NOTIFY (replication.ts); it asks for a new view after each transfer. */
+  private readonly repl: Replication;
 
   constructor(opts: DnsServerOptions) {
     this.opts = opts;
     this.log = opts.log;
+    this.repl = new Replication(opts.log, () => (this.view = this.compose()), opts.notifier ?? true);
+  }
+
+  /** The loaded view plus the secondary zones (with data, or SERVFAIL without). */
+  private compose(): ServerView {
+    const base = this.baseView!;
+    const secondary = this.repl.zones();
+    return makeView({
+      ...base,
+      zones: secondary.length === 0 ? base.zones : new ZoneSet([...base.zones, ...secondary]),
+      unavailable: this.repl.unavailable(),
+      onNotify: this.repl.onNotify,
+    });
   }
 
   private readonly getView = (): ServerView => this.view!;
@@ -83,14 +104,18 @@ export class DnsServer implements Service {
     this.logZones(loaded.zones);
     const view = this.resolvers.attach(loaded);
     this.loaded = loaded;
-    this.view = view;
+    this.baseView = view;
+    await this.repl.configure(loaded.conf, loaded.view.keys ?? new Map());
+    this.view = this.compose();
     const over: ListenOverrides = {};
     if (this.opts.listen !== undefined) over.listen = this.opts.listen;
     if (this.opts.port !== undefined) over.port = this.opts.port;
     const endpoints = listenEndpoints(loaded.conf, over);
     if (endpoints.length === 0)
       this.log.warn("no listen-on address matches an interface of this host: serving nothing");
-    return this.bindAll(endpoints);
+    const ready = await this.bindAll(endpoints);
+    this.repl.setSelf(ready);
+    return ready;
   }
 
   /**
@@ -147,11 +172,16 @@ export class DnsServer implements Service {
     for (const w of loaded.warnings) this.log.warn(w.toString(), { code: w.code });
     this.logZones(loaded.zones);
     const view = this.resolvers.attach(loaded);
+    const before = this.view?.zones;
     this.loaded = loaded;
-    this.view = view;
+    this.baseView = view;
+    await this.repl.configure(loaded.conf, loaded.view.keys ?? new Map());
+    this.view = this.compose();
+    this.repl.notifyChanges(before, this.view.zones);
   }
 
   async stop(): Promise<void> {
+    this.repl.stop();
     await this.closeSockets();
   }
 }
