@@ -1,4 +1,5 @@
 import type { Resolver } from "./resolver/resolver.ts";
+import type { RateLimiter } from "./rrl/limiter.ts";
 import type { Keyring } from "./transfer/tsig.ts";
 import type { ZoneSet } from "./zone/zone.ts";
 
@@ -46,6 +47,8 @@ export interface ServerView {
   /** The resolver (src/dns/resolver) behind `recursion yes`. It is not part of what a reload
    *  swaps: the server hands the same resolver (and so the same cache) to each new view. */
   readonly resolver?: Resolver | undefined;
+  /** Response rate limiting (`rate-limit { }`), applied to UDP responses; absent = off. */
+  readonly rrl?: RateLimiter | undefined;
   /** `allow-recursion` (BIND default: localnets; localhost). Only consulted when recursion is on. */
   readonly allowRecursion: AddressMatchList;
   /** `allow-query-cache` (BIND default: the allow-recursion list). */

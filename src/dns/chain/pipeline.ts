@@ -8,6 +8,8 @@ import { CHAIN } from "./chain.ts";
 import { runChain, type QueryContext } from "./handler.ts";
 import { patchRecursive, RecursiveAnswerCache } from "./rcache.ts";
 import { recursionAvailable } from "./recursion.ts";
+import { applyRrl } from "../rrl/apply.ts";
+import { S, STATS } from "../stats/counters.ts";
 import type { ClientInfo } from "./respond.ts";
 import { notifyResponse, transfer, TSIG_RESERVE, tsigGate } from "./xfr.ts";
 
@@ -51,12 +53,50 @@ export function udpLimit(view: ServerView, client: ClientInfo, ednsSize: number 
 export type Answered = Buffer | null | Promise<Buffer | null>;
 
 export function respondImpl(view: ServerView, packet: Buffer, client: ClientInfo): Answered {
-  if (packet.length < 12 || (packet[2]! & 0x80) !== 0) return null;
+  if (packet.length < 12 || (packet[2]! & 0x80) !== 0) {
+    STATS.scalar[S.dropped]!++;
+    return null;
+  }
+  const udp = client.transport === "udp";
+  STATS.scalar[udp ? S.queriesUdp : S.queriesTcp]!++;
+  let out: Answered;
   try {
-    const fk = fastKey(packet, client.transport === "udp");
-    if (fk !== undefined && view.allowQuery(client.address)) {
+    out = answerQuery(view, packet, client, udp);
+  } catch {
+    out = servfail(packet);
+  }
+  if (out instanceof Promise) {
+    // the client object is reused by the UDP socket: keep what we need now
+    const address = client.address;
+    return out.then(
+      (b) => finish(view, b, udp, address),
+      () => finish(view, servfail(packet), udp, address),
+    );
+  }
+  return finish(view, out, udp, client.address);
+}
+
+/** Rate limiting (UDP only, as BIND) and the response counters. */
+function finish(view: ServerView, out: Buffer | null, udp: boolean, address: string): Buffer | null {
+  if (out !== null && udp && view.rrl !== undefined) {
+    const r = applyRrl(view.rrl, view, out, address, Date.now());
+    if (r === null) STATS.scalar[S.rrlDropped]!++;
+    else if (r !== out) STATS.scalar[S.rrlSlipped]!++;
+    out = r;
+  }
+  if (out === null) STATS.scalar[S.dropped]!++;
+  else STATS.response(out, udp);
+  return out;
+}
+
+function answerQuery(view: ServerView, packet: Buffer, client: ClientInfo, udp: boolean): Answered {
+  const fk = fastKey(packet, udp);
+  if (fk !== undefined) {
+    STATS.qtypeAt(packet, 12 + fk.qnameLen);
+    if (view.allowQuery(client.address)) {
       const hit = cacheFor(view).get(fk.key);
       if (hit !== undefined) {
+        STATS.scalar[S.answerCacheHits]!++;
         const out = patchCached(hit, packet, fk.qnameLen, udpLimit(view, client, fk.ednsSize));
         if (view.resolver !== undefined && recursionAvailable(view, client.address)) out[3] = out[3]! | 0x80;
         return out;
@@ -65,15 +105,15 @@ export function respondImpl(view: ServerView, packet: Buffer, client: ClientInfo
       if (resolver !== undefined && (packet[2]! & 0x01) !== 0 && recursionAvailable(view, client.address)) {
         const now = resolver.now();
         const rec = recCacheFor(view).get(fk.key, now);
-        if (rec !== undefined && view.allowQueryCache(client.address))
+        if (rec !== undefined && view.allowQueryCache(client.address)) {
+          STATS.scalar[S.cacheHits]!++;
           return patchRecursive(rec, packet, fk.qnameLen, udpLimit(view, client, fk.ednsSize), now);
+        }
       }
     }
-    const out = slow(view, packet, client, fk?.key);
-    return out instanceof Promise ? out.catch(() => servfail(packet)) : out;
-  } catch {
-    return servfail(packet);
   }
+  const out = slow(view, packet, client, fk?.key);
+  return out instanceof Promise ? out.catch(() => servfail(packet)) : out;
 }
 
 /** A minimal error response from the header alone (the question could not be read). */
@@ -147,6 +187,7 @@ function slow(view: ServerView, packet: Buffer, client: ClientInfo, cacheKey: st
     return send(m);
   }
   const question = q.question[0]!;
+  if (cacheKey === undefined) STATS.qtype[question.type < 256 ? question.type : 256]!++;
   // meta classes and transfer types that cannot be answered here
   if (question.cls === CLASS.ANY || question.cls === CLASS.NONE || question.type === RRType.OPT) {
     r.rcode = Rcode.FORMERR;
@@ -173,17 +214,19 @@ function slow(view: ServerView, packet: Buffer, client: ClientInfo, cacheKey: st
   runChain(CHAIN, ctx);
   // RA=1 for a client we offer recursion to (BIND); cached bytes keep RA=0 and get it patched in
   const ra = recursionAvailable(view, client.address);
-  if (ctx.pending !== undefined) {
+  if (ctx.recursive === true) {
+    // a resolver answer: kept pre-encoded (TTL-aware) for the next identical question
     const resolver = view.resolver!;
-    const key = signer === undefined && ctx.recursive === true ? cacheKey : undefined;
-    return ctx.pending.then(() => {
+    const key = signer === undefined ? cacheKey : undefined;
+    const done = (): Buffer => {
       r.ra = ra;
       if (key !== undefined && (r.rcode === Rcode.NOERROR || r.rcode === Rcode.NXDOMAIN)) {
         const full = encodeMessage(r).buf;
         recCacheFor(view).put(key, full, () => encodeMessage(r, { maxSize: 0 }).buf, resolver.now());
       }
       return send(r);
-    });
+    };
+    return ctx.pending !== undefined ? ctx.pending.then(done) : done();
   }
   if (!ctx.cacheable || cacheKey === undefined) {
     r.ra = ra;

@@ -103,7 +103,7 @@ export function patchRecursive(
   if (!useTc && elapsed > 0) {
     const at = e.ttlAt;
     const ttls = e.ttls;
-    for (let i = 0; i < at.length; i++) out.writeUInt32BE(Math.max(0, ttls[i]! - elapsed), at[i]!);
+    for (let i = 0; i < at.length; i++) out.writeUInt32BE(Math.max(0, ttls[i]! - elapsed), at[i]);
   }
   return out;
 }

@@ -1,4 +1,5 @@
 import type { Resolution } from "../resolver/types.ts";
+import { S, STATS } from "../stats/counters.ts";
 import { RRType } from "../wire/rrtypes.ts";
 import type { ServerView } from "../view.ts";
 import type { Handler, QueryContext } from "./handler.ts";
@@ -42,9 +43,18 @@ export const recursionHandler: Handler = (ctx, next) => {
   const address = ctx.client.address;
   if (ctx.query.rd && view.allowRecursion(address) && view.allowQueryCache(address)) {
     ctx.recursive = true;
+    STATS.scalar[S.recursion]!++;
+    const cached = resolver.fromCache(q.name, q.type);
+    if (cached !== undefined) {
+      STATS.scalar[S.cacheHits]!++;
+      fill(ctx, cached);
+      return;
+    }
+    STATS.scalar[S.cacheMisses]!++;
     ctx.pending = resolver.resolve(q.name, q.type).then((r) => fill(ctx, r));
     return;
   }
+  if (ctx.query.rd) STATS.scalar[S.refusedRecursion]!++;
   if (view.allowQueryCache(address)) {
     const hit = resolver.fromCache(q.name, q.type);
     if (hit !== undefined) {
