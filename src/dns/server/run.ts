@@ -3,6 +3,8 @@ import { ConfigErrors } from "../../lib/errors.ts";
 import { installSignalHandlers } from "../../lib/lifecycle.ts";
 import type { Logger } from "../../lib/log.ts";
 import { buildNamedConf } from "../config/build.ts";
+import { startStatsChannels, type StatsChannels } from "../stats/channel.ts";
+import { STATS, sumSnapshots, type StatsSnapshot } from "../stats/counters.ts";
 import { DnsServer, type DnsServerOptions, type ReadyEndpoint } from "./service.ts";
 
 /**
@@ -12,7 +14,8 @@ import { DnsServer, type DnsServerOptions, type ReadyEndpoint } from "./service.
  * port 0 resolves once), logs the ready line when all are serving, forwards SIGHUP as a reload
  * message, restarts a worker that dies, and on SIGTERM stops them all and exits 0.
  *
- * Messages: worker -> primary {cmd:"ready", endpoints}; primary -> worker {cmd:"reload"}.
+ * Messages: worker -> primary {cmd:"ready", endpoints}, and every second {cmd:"stats", snapshot}
+ * (the primary serves statistics-channels with the sum); primary -> worker {cmd:"reload"}.
  */
 export interface RunOptions extends DnsServerOptions {
   workers: number;
@@ -31,15 +34,28 @@ async function runSingle(opts: RunOptions): Promise<void> {
   // NOTIFY goes out from one process only: the first worker of a cluster
   const svc = new DnsServer({ ...opts, notifier: !cluster.isWorker || cluster.worker?.id === 1 });
   const endpoints = await svc.start();
-  installSignalHandlers(svc, opts.log);
+  const local = (): StatsSnapshot => localSnapshot(svc);
+  // statistics-channels: served by the process that logs the ready line (workers report upward)
+  const stats = cluster.isWorker ? undefined : await startStats(opts, local);
+  installSignalHandlers(
+    {
+      reload: () => svc.reload(),
+      stop: async () => {
+        await stats?.close();
+        await svc.stop();
+      },
+    },
+    opts.log,
+  );
   if (cluster.isWorker) {
+    setInterval(() => process.send?.({ cmd: "stats", snapshot: local() }), STATS_INTERVAL_MS).unref();
     process.on("message", (m: unknown) => {
       if (typeof m === "object" && m !== null && (m as { cmd?: unknown }).cmd === "reload")
         process.emit("SIGHUP", "SIGHUP");
     });
     process.send?.({ cmd: "ready", endpoints } satisfies ReadyMsg);
   } else {
-    opts.log.info("ready", { endpoints, workers: 1 });
+    opts.log.info("ready", { endpoints: [...endpoints, ...(stats?.endpoints ?? [])], workers: 1 });
   }
 }
 
@@ -65,8 +81,14 @@ async function runPrimary(opts: RunOptions): Promise<void> {
   const workers = new Set<Worker>();
   let stopping = false;
   let endpoints: ReadyEndpoint[] = [];
+  // the workers' latest counters, by worker id (kept after a worker exits, so totals never drop)
+  const workerStats = new Map<number, StatsSnapshot>();
   const watch = (w: Worker): void => {
     workers.add(w);
+    w.on("message", (m: unknown) => {
+      const snap = (m as { cmd?: unknown; snapshot?: StatsSnapshot } | null)?.snapshot;
+      if ((m as { cmd?: unknown } | null)?.cmd === "stats" && snap !== undefined) workerStats.set(w.id, snap);
+    });
     w.once("exit", (code, signal) => {
       workers.delete(w);
       if (stopping) return;
@@ -90,6 +112,7 @@ async function runPrimary(opts: RunOptions): Promise<void> {
     process.exitCode = 1;
     return;
   }
+  const stats = await startStats(opts, () => sumSnapshots([...workerStats.values()]));
   installSignalHandlers(
     {
       reload: () => {
@@ -101,6 +124,7 @@ async function runPrimary(opts: RunOptions): Promise<void> {
       },
       stop: () => {
         stopping = true;
+        void stats?.close();
         const exits = [...workers].map((w) => new Promise<void>((res) => w.once("exit", () => res())));
         for (const w of workers) w.kill("SIGTERM");
         return Promise.all(exits).then(() => undefined);
@@ -108,7 +132,32 @@ async function runPrimary(opts: RunOptions): Promise<void> {
     },
     log,
   );
-  log.info("ready", { endpoints, workers: opts.workers });
+  log.info("ready", { endpoints: [...endpoints, ...(stats?.endpoints ?? [])], workers: opts.workers });
+}
+
+const STATS_INTERVAL_MS = 1000;
+
+/** This process's counters, with the resolver cache's size as gauges. */
+function localSnapshot(svc: DnsServer): StatsSnapshot {
+  const snap = STATS.snapshot();
+  const c = svc.resolvers.current?.cache.stats();
+  if (c !== undefined)
+    snap.gauges = {
+      netsvc_dns_cache_entries: c.entries,
+      netsvc_dns_cache_bytes: c.bytes,
+      netsvc_dns_cache_evictions: c.evictions,
+    };
+  return snap;
+}
+
+/** Open the statistics-channels of named.conf (none: undefined). */
+async function startStats(
+  opts: RunOptions,
+  snapshot: () => StatsSnapshot,
+): Promise<StatsChannels | undefined> {
+  const conf = buildNamedConf(opts.configFile).conf;
+  if (conf === undefined || conf.options.recursionConf.statisticsChannels.length === 0) return undefined;
+  return startStatsChannels(conf, snapshot, opts.log);
 }
 
 export async function runDns(opts: RunOptions): Promise<void> {
