@@ -248,7 +248,7 @@ function buildZone(
     return undefined;
   }
   if (type !== "secondary" && xfr.primaries !== undefined) {
-    errs.err(where(s), `zone '${nameTok.text}': 'primaries' is only meaningful in a secondary zone`);
+    errs.err(where(s), `option 'primaries' is not allowed in '${type}' zone '${nameTok.text}'`);
     return undefined;
   }
   if (

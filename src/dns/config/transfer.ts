@@ -26,7 +26,8 @@ export interface Remote {
   at: Where;
 }
 
-export type NotifyMode = "yes" | "no" | "explicit";
+/** `primary-only` (old name `master-only`): `yes` for primary zones, `no` for secondary ones. */
+export type NotifyMode = "yes" | "no" | "explicit" | "primary-only";
 
 /** A list element: an address, or the name of a top-level `primaries` list. */
 export type RemoteEntry =
@@ -144,7 +145,7 @@ function expand(entries: RemoteEntry[], tc: TransferConf, errs: Errs, depth = 0)
       continue;
     }
     const l = tc.lists.get(e.list);
-    if (l === undefined) errs.err(e.at, `primaries list '${e.list}' is not defined`);
+    if (l === undefined) errs.err(e.at, `unable to find primaries list '${e.list}'`);
     else if (depth > 8) errs.err(e.at, `primaries list '${e.list}' nests too deeply`);
     else
       for (const r of expand(l.entries, tc, errs, depth + 1))
@@ -178,7 +179,7 @@ export function readKey(s: Stmt, errs: Errs, tc: TransferConf): void {
       if (algorithm === undefined) {
         errs.err(
           where(v ?? o),
-          `key '${n.text}': unknown algorithm ${v ? describe(v) : "';'"} (netsvc knows hmac-sha256, hmac-sha1, hmac-sha512, hmac-sha384, hmac-sha224, hmac-md5)`,
+          `unknown algorithm ${v ? describe(v) : "';'"}`,
         );
         bad = true;
       }
@@ -186,7 +187,7 @@ export function readKey(s: Stmt, errs: Errs, tc: TransferConf): void {
     } else if (k === "secret") {
       const t = isText(v) ? v.text.replace(/\s+/g, "") : "";
       if (!/^[A-Za-z0-9+/]+={0,2}$/.test(t) || t.length % 4 === 1) {
-        errs.err(where(v ?? o), `key '${n.text}': bad base64 encoding in 'secret'`);
+        errs.err(where(v ?? o), "bad secret 'bad base64 encoding'");
         bad = true;
       } else secret = Buffer.from(t, "base64");
       noMore(o, 2, errs);
@@ -242,17 +243,13 @@ function readNotify(s: Stmt, errs: Errs): NotifyMode | undefined {
     false: "no",
     "0": "no",
     explicit: "explicit",
+    "primary-only": "primary-only",
+    "master-only": "primary-only",
   };
   const m = t === undefined ? undefined : map[t];
   if (m === undefined) {
     const v = s.items[1];
-    if (t === "primary-only" || t === "master-only")
-      errs.err(
-        where(v!),
-        `notify '${t}' is not supported by netsvc (use yes, no or explicit)`,
-        "ECONF_UNSUPPORTED",
-      );
-    else errs.err(where(v ?? s), `boolean expected near ${v ? describe(v) : "';'"}`);
+    errs.err(where(v ?? s), `boolean expected near ${v ? describe(v) : "';'"}`);
     return undefined;
   }
   return noMore(s, 2, errs) ? m : undefined;

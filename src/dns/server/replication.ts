@@ -188,7 +188,8 @@ export class Replication {
 
   private notifyZone(zone: Zone, conf: ZoneConf): void {
     if (!this.notifier || this.conf === undefined) return;
-    const mode = conf.xfr?.notify ?? this.conf.options.notify ?? "yes";
+    const set = conf.xfr?.notify ?? this.conf.options.notify ?? "yes";
+    const mode = set === "primary-only" ? (conf.type === "secondary" ? "no" : "yes") : set;
     const also: NotifyTarget[] = (conf.xfr?.alsoNotify ?? this.conf.options.alsoNotify ?? []).map((r) => ({
       host: r.host,
       port: r.port ?? 53,

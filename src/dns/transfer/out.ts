@@ -99,7 +99,8 @@ export function transferOut(view: ServerView, q: Message, r: Message, who: Reque
     }
     const serial = soaFields(theirs.rdata).serial;
     if (who.transport === "udp" || serialGe(serial, zone.serial)) {
-      r.aa = true;
+      r.aa = who.transport === "tcp"; // BIND 9.18 leaves AA off the UDP answer
+
       r.answer = [soaRR(zone)];
       return one(r);
     }
