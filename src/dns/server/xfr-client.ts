@@ -49,6 +49,8 @@ export function udpExchange(peer: Peer, msg: Buffer, timeoutMs: number): Promise
       () => done(new NetsvcError("ETIMEDOUT", `no answer from ${peer.host}#${peer.port}`)),
       timeoutMs,
     );
+    t.unref();
+    s.unref(); // an unanswered NOTIFY must not keep a stopping process alive
     s.on("error", (e) => done(e));
     s.on("message", (b) => {
       if (b.length >= 12 && b.readUInt16BE(0) === id) done(undefined, b);
