@@ -8,7 +8,10 @@
 # resident memory (VmRSS; netsvc = primary + workers).
 # Env: WORKERS (netsvc --workers, default 2), BIND_PORT (15320), NETSVC_PORT (15321),
 #      NAMED_THREADS (named -n), PIN=1 (servers on CPU 1, dnsperf on CPU 0), NETSVC_ARGS (extra).
-# Last lines: `zone=<lab|big> bind_qps=<n> netsvc_qps=<n> ratio=<r>` and `rss_kib bind=<n> netsvc=<n>`.
+# Each run also reports the server's CPU time per answered query (all its processes, user+system):
+# on a shared machine qps swings with other load, CPU per query much less.
+# Last lines: `zone=<lab|big> bind_qps=<n> netsvc_qps=<n> ratio=<r> bind_cpu_us=<n> netsvc_cpu_us=<n>
+# cpu_ratio_bind_over_netsvc=<r>` (per zone) and `rss_kib bind=<n> netsvc=<n>`.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -43,6 +46,24 @@ rss_of() {
   done
   echo "$total"
 }
+# cpu_ticks SID: CPU time (clock ticks, user+system) used so far by the processes of session SID.
+cpu_ticks() {
+  local total=0 pid
+  for pid in $(ps -s "$1" -o pid=); do
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+# timed PORT SID QF: one bench.sh run; prints its last line plus the server's CPU microseconds per
+# answered query (less sensitive than qps to other load on a shared machine).
+timed() {
+  local c0 c1 line done_
+  c0=$(cpu_ticks "$2")
+  line=$("$KIT/bench.sh" "$1" "$SECS" "$3" | tail -1)
+  c1=$(cpu_ticks "$2")
+  done_=$(sed 's/.*completed=\([0-9]*\).*/\1/' <<<"$line")
+  echo "$line cpu_us_per_query=$(awk -v t=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" -v n="$done_" 'BEGIN {printf "%.2f", n ? t * 1e6 / hz / n : 0}')"
+}
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 
 start_and_wait "$A_CMD" "$BIND_PORT" "$LOGDIR/bind.log"; A_PID=$BG_PID
@@ -55,13 +76,15 @@ for zone in lab big; do
   for p in "$BIND_PORT" "$NETSVC_PORT"; do   # warm-up pass, not timed
     flock "$BENCH_LOCK" dnsperf -s 127.0.0.1 -p "$p" -d "$QF" -n 1 -c 8 >/dev/null 2>&1 || true
   done
-  a=() b=()
+  a=() b=() ca=() cb=()
   for ((i = 1; i <= RUNS; i++)); do
-    la=$("$KIT/bench.sh" "$BIND_PORT" "$SECS" "$QF" | tail -1); echo "$zone run $i BIND:   $la"
-    lb=$("$KIT/bench.sh" "$NETSVC_PORT" "$SECS" "$QF" | tail -1); echo "$zone run $i netsvc: $lb"
-    a+=("$(sed 's/.*qps=\([0-9.]*\).*/\1/' <<<"$la")"); b+=("$(sed 's/.*qps=\([0-9.]*\).*/\1/' <<<"$lb")")
+    la=$(timed "$BIND_PORT" "$A_PID" "$QF"); echo "$zone run $i BIND:   $la"
+    lb=$(timed "$NETSVC_PORT" "$B_PID" "$QF"); echo "$zone run $i netsvc: $lb"
+    a+=("$(sed 's/^qps=\([0-9.]*\).*/\1/' <<<"$la")"); b+=("$(sed 's/^qps=\([0-9.]*\).*/\1/' <<<"$lb")")
+    ca+=("$(sed 's/.*cpu_us_per_query=//' <<<"$la")"); cb+=("$(sed 's/.*cpu_us_per_query=//' <<<"$lb")")
   done
-  ma=$(median "${a[@]}"); mb=$(median "${b[@]}")
-  echo "zone=$zone bind_qps=$ma netsvc_qps=$mb ratio=$(awk -v a="$ma" -v b="$mb" 'BEGIN {printf "%.3f", b/a}')"
+  ma=$(median "${a[@]}"); mb=$(median "${b[@]}"); mca=$(median "${ca[@]}"); mcb=$(median "${cb[@]}")
+  echo "zone=$zone bind_qps=$ma netsvc_qps=$mb ratio=$(awk -v a="$ma" -v b="$mb" 'BEGIN {printf "%.3f", b/a}')" \
+    "bind_cpu_us=$mca netsvc_cpu_us=$mcb cpu_ratio_bind_over_netsvc=$(awk -v a="$mca" -v b="$mcb" 'BEGIN {printf "%.3f", b ? a/b : 0}')"
 done
 echo "rss_kib bind=$(rss_of "$A_PID" named) netsvc=$(rss_of "$B_PID" node)"

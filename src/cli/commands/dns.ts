@@ -8,7 +8,7 @@ import { runDns } from "../../dns/server/run.ts";
  * `netsvc dns -c named.conf [--listen ADDR] [--port N] [--workers N]`: the authoritative DNS server.
  * Flags override named.conf: --listen replaces listen-on/listen-on-v6 (repeatable, or a comma list;
  * ADDR may carry a port), --port replaces every port (0 = pick a free one). --workers N runs N
- * processes sharing the sockets (node:cluster).
+ * processes sharing the sockets (see src/dns/server/run.ts).
  */
 function parseIntOption(name: string, min: number, max: number): (v: string) => number {
   return (v) => {

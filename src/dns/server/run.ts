@@ -1,133 +1,141 @@
-import cluster, { type Worker } from "node:cluster";
-import { ConfigErrors } from "../../lib/errors.ts";
+import { fork, type ChildProcess } from "node:child_process";
+import type { Socket } from "node:dgram";
+import type { Server } from "node:net";
 import { installSignalHandlers } from "../../lib/lifecycle.ts";
 import type { Logger } from "../../lib/log.ts";
 import { buildNamedConf } from "../config/build.ts";
 import { startStatsChannels, type StatsChannels } from "../stats/channel.ts";
 import { STATS, sumSnapshots, type StatsSnapshot } from "../stats/counters.ts";
-import { DnsServer, type DnsServerOptions, type ReadyEndpoint } from "./service.ts";
+import { DnsServer, type DnsServerOptions } from "./service.ts";
 
 /**
- * Process model. With one worker the server runs in this process. With N > 1 (node:cluster) this
- * process is a small supervisor that holds no zones: it checks named.conf, starts the workers one
- * after the other (each binds the same endpoints: the cluster shares one socket per address, so
- * port 0 resolves once), logs the ready line when all are serving, forwards SIGHUP as a reload
- * message, restarts a worker that dies, and on SIGTERM stops them all and exits 0.
+ * Process model. Node 20's dgram has no SO_REUSEPORT, so several processes answer on one port by
+ * sharing the same sockets: this process loads the zones, binds every endpoint and serves; with
+ * `--workers N` it also forks N-1 worker processes that load the zones themselves and receive the
+ * bound sockets over IPC (child_process handle passing). The kernel hands each datagram and each
+ * TCP connection to whichever process reads first. No idle supervisor: every process answers.
  *
- * Messages: worker -> primary {cmd:"ready", endpoints}, and every second {cmd:"stats", snapshot}
- * (the primary serves statistics-channels with the sum); primary -> worker {cmd:"reload"}.
+ * The first process forwards SIGHUP to the workers as a reload message (each validates and swaps on
+ * its own; a bad named.conf is reported by each and changes nothing), restarts a worker that dies,
+ * and on SIGTERM stops them and itself, then exits 0. A worker whose parent is gone stops.
+ *
+ * IPC: worker -> parent {cmd:"loaded"} then {cmd:"ready"}, and every second {cmd:"stats",
+ * snapshot} (the parent serves statistics-channels with the sum); parent -> worker {cmd:"adopt",
+ * kind} with a socket handle (once per socket, in order), {cmd:"go"}, {cmd:"reload"}.
+ *
+ * Replication: NOTIFY goes out from the parent only; secondary zones are transferred, written and
+ * expired by one process, so with secondary zones configured no workers are started.
  */
 export interface RunOptions extends DnsServerOptions {
   workers: number;
 }
 
-interface ReadyMsg {
-  cmd: "ready";
-  endpoints: ReadyEndpoint[];
+const CHILD_ENV = "NETSVC_DNS_WORKER";
+
+interface Msg {
+  cmd?: string;
+  kind?: "udp" | "tcp";
+  snapshot?: StatsSnapshot;
 }
 
-function isReady(m: unknown): m is ReadyMsg {
-  return typeof m === "object" && m !== null && (m as { cmd?: unknown }).cmd === "ready";
+function asMsg(m: unknown): Msg {
+  return typeof m === "object" && m !== null ? m : {};
 }
 
-async function runSingle(opts: RunOptions): Promise<void> {
-  // NOTIFY goes out from one process only: the first worker of a cluster
-  const svc = new DnsServer({ ...opts, notifier: !cluster.isWorker || cluster.worker?.id === 1 });
-  const endpoints = await svc.start();
-  const local = (): StatsSnapshot => localSnapshot(svc);
-  // statistics-channels: served by the process that logs the ready line (workers report upward)
-  const stats = cluster.isWorker ? undefined : await startStats(opts, local);
-  installSignalHandlers(
-    {
-      reload: () => svc.reload(),
-      stop: async () => {
-        await stats?.close();
-        await svc.stop();
-      },
-    },
-    opts.log,
-  );
-  if (cluster.isWorker) {
-    setInterval(() => process.send?.({ cmd: "stats", snapshot: local() }), STATS_INTERVAL_MS).unref();
-    process.on("message", (m: unknown) => {
-      if (typeof m === "object" && m !== null && (m as { cmd?: unknown }).cmd === "reload")
-        process.emit("SIGHUP", "SIGHUP");
-    });
-    process.send?.({ cmd: "ready", endpoints } satisfies ReadyMsg);
-  } else {
-    opts.log.info("ready", { endpoints: [...endpoints, ...(stats?.endpoints ?? [])], workers: 1 });
-  }
-}
-
-function startWorker(log: Logger): Promise<{ worker: Worker; endpoints: ReadyEndpoint[] }> {
-  const worker = cluster.fork({ NETSVC_DNS_WORKER: "1" });
+/** Fork one worker, wait until it has loaded the zones, hand it the sockets, wait until it serves. */
+function startWorker(
+  handles: { kind: "udp" | "tcp"; handle: Socket | Server }[],
+  log: Logger,
+): Promise<ChildProcess> {
+  const child = fork(process.argv[1] as string, process.argv.slice(2), {
+    env: { ...process.env, [CHILD_ENV]: "1" },
+    stdio: "inherit",
+  });
   return new Promise((resolve, reject) => {
     const onExit = (code: number | null): void =>
       reject(new Error(`worker exited with code ${code} while starting`));
-    worker.once("exit", onExit);
-    worker.on("message", (m: unknown) => {
-      if (!isReady(m)) return;
-      worker.off("exit", onExit);
-      log.debug("worker ready", { worker: worker.id, pid: worker.process.pid });
-      resolve({ worker, endpoints: m.endpoints });
+    child.once("exit", onExit);
+    child.on("message", (raw: unknown) => {
+      const m = asMsg(raw);
+      if (m.cmd === "loaded") {
+        for (const h of handles) child.send({ cmd: "adopt", kind: h.kind }, h.handle);
+        child.send({ cmd: "go" });
+      } else if (m.cmd === "ready") {
+        child.off("exit", onExit);
+        log.debug("worker ready", { pid: child.pid });
+        resolve(child);
+      }
     });
   });
 }
 
-async function runPrimary(opts: RunOptions): Promise<void> {
+/** A worker: load, adopt the parent's sockets, serve until told to stop or orphaned. */
+async function runWorker(opts: RunOptions): Promise<void> {
+  const log = opts.log.child({ worker: process.pid });
+  const svc = new DnsServer({ ...opts, log, notifier: false });
+  await svc.load();
+  setInterval(
+    () => process.send?.({ cmd: "stats", snapshot: localSnapshot(svc) }),
+    STATS_INTERVAL_MS,
+  ).unref();
+  installSignalHandlers(svc, log);
+  process.on("message", (raw: unknown, handle: unknown) => {
+    const m = asMsg(raw);
+    if (m.cmd === "adopt" && m.kind !== undefined && handle !== undefined)
+      svc.adopt(m.kind, handle as Socket | Server);
+    else if (m.cmd === "go") process.send?.({ cmd: "ready" });
+    else if (m.cmd === "reload") process.emit("SIGHUP", "SIGHUP");
+  });
+  process.once("disconnect", () => process.emit("SIGTERM", "SIGTERM"));
+  process.send?.({ cmd: "loaded" });
+}
+
+async function runParent(opts: RunOptions): Promise<void> {
   const { log } = opts;
-  const check = buildNamedConf(opts.configFile);
-  if (check.conf === undefined) throw new ConfigErrors(check.errors);
-  const workers = new Set<Worker>();
+  const svc = new DnsServer(opts);
+  const endpoints = await svc.start();
+  const handles = svc.handles();
+  const workers = new Set<ChildProcess>();
   let stopping = false;
-  let endpoints: ReadyEndpoint[] = [];
-  // the workers' latest counters, by worker id (kept after a worker exits, so totals never drop)
+  // the workers' latest counters, by pid (kept after a worker exits, so totals never drop)
   const workerStats = new Map<number, StatsSnapshot>();
-  const watch = (w: Worker): void => {
-    workers.add(w);
-    w.on("message", (m: unknown) => {
-      const snap = (m as { cmd?: unknown; snapshot?: StatsSnapshot } | null)?.snapshot;
-      if ((m as { cmd?: unknown } | null)?.cmd === "stats" && snap !== undefined) workerStats.set(w.id, snap);
+  const watch = (c: ChildProcess): void => {
+    workers.add(c);
+    c.on("message", (raw: unknown) => {
+      const m = asMsg(raw);
+      if (m.cmd === "stats" && m.snapshot !== undefined && c.pid !== undefined)
+        workerStats.set(c.pid, m.snapshot);
     });
-    w.once("exit", (code, signal) => {
-      workers.delete(w);
+    c.once("exit", (code, signal) => {
+      workers.delete(c);
       if (stopping) return;
-      log.error("worker died, starting another", { pid: w.process.pid, code, signal });
-      startWorker(log).then(
-        (r) => watch(r.worker),
-        (err: unknown) => log.error("could not restart a worker", { error: String(err) }),
+      log.error("worker died, starting another", { pid: c.pid, code, signal });
+      startWorker(handles, log).then(watch, (err: unknown) =>
+        log.error("could not restart a worker", { error: String(err) }),
       );
     });
   };
   try {
-    for (let i = 0; i < opts.workers; i++) {
-      const r = await startWorker(log);
-      watch(r.worker);
-      if (i === 0) endpoints = r.endpoints;
-    }
+    for (let i = 1; i < opts.workers; i++) watch(await startWorker(handles, log));
   } catch (err) {
     stopping = true;
     for (const w of workers) w.kill("SIGTERM");
-    log.error("could not start the workers", { error: String(err) });
-    process.exitCode = 1;
-    return;
+    await svc.stop();
+    throw err;
   }
-  const stats = await startStats(opts, () => sumSnapshots([...workerStats.values()]));
+  const stats = await startStats(opts, () => sumSnapshots([localSnapshot(svc), ...workerStats.values()]));
   installSignalHandlers(
     {
-      reload: () => {
-        // Validate here first so an invalid named.conf is reported once and no worker sees it.
-        const c = buildNamedConf(opts.configFile);
-        if (c.conf === undefined) return Promise.reject(new ConfigErrors(c.errors));
+      reload: async () => {
+        await svc.reload();
         for (const w of workers) w.send({ cmd: "reload" });
-        return Promise.resolve();
       },
-      stop: () => {
+      stop: async () => {
         stopping = true;
-        void stats?.close();
+        await stats?.close();
         const exits = [...workers].map((w) => new Promise<void>((res) => w.once("exit", () => res())));
         for (const w of workers) w.kill("SIGTERM");
-        return Promise.all(exits).then(() => undefined);
+        await Promise.all([svc.stop(), ...exits]);
       },
     },
     log,
@@ -161,9 +169,9 @@ async function startStats(
 }
 
 export async function runDns(opts: RunOptions): Promise<void> {
-  if (cluster.isWorker) {
+  if (process.env[CHILD_ENV] === "1" && process.send !== undefined) {
     try {
-      await runSingle({ ...opts, log: opts.log.child({ worker: cluster.worker?.id }) });
+      await runWorker(opts);
     } catch (err) {
       // Let the process end once the error is printed (the IPC channel would keep it alive).
       process.disconnect();
@@ -171,16 +179,10 @@ export async function runDns(opts: RunOptions): Promise<void> {
     }
     return;
   }
-  if (opts.workers <= 1) {
-    await runSingle(opts);
-    return;
-  }
-  // Secondary zones are transferred, written and expired by one process: no cluster for them.
-  const conf = buildNamedConf(opts.configFile).conf;
-  if (conf?.zones.some((z) => z.type === "secondary")) {
+  if (opts.workers > 1 && buildNamedConf(opts.configFile).conf?.zones.some((z) => z.type === "secondary")) {
     opts.log.info("secondary zones configured: serving from one process (--workers ignored)");
-    await runSingle(opts);
+    await runParent({ ...opts, workers: 1 });
     return;
   }
-  await runPrimary(opts);
+  await runParent(opts);
 }

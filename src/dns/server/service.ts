@@ -7,8 +7,18 @@ import { ZoneSet } from "../zone/zone.ts";
 import { Replication } from "./replication.ts";
 import { listenEndpoints, type ListenOverrides } from "./endpoints.ts";
 import { ResolverHolder } from "./resolver-holder.ts";
-import { DEFAULT_TCP_LIMITS, listenTcpDns, type TcpLimits, type TcpServer } from "./tcp.ts";
-import { ENGINE, listenUdp, newCounters, type Counters, type Responder, type UdpServer } from "./udp.ts";
+import type { Socket } from "node:dgram";
+import type { Server } from "node:net";
+import { DEFAULT_TCP_LIMITS, listenTcpDns, serveTcp, type TcpLimits, type TcpServer } from "./tcp.ts";
+import {
+  ENGINE,
+  listenUdp,
+  serveUdp,
+  newCounters,
+  type Counters,
+  type Responder,
+  type UdpServer,
+} from "./udp.ts";
 
 /**
  * The DNS server process: loads named.conf and its zones into a ServerView, opens UDP and TCP on
@@ -99,14 +109,7 @@ export class DnsServer implements Service {
 
   /** Load the configuration and bind every endpoint; resolves with what was really bound. */
   async start(): Promise<ReadyEndpoint[]> {
-    const loaded = await loadNamedConf(this.opts.configFile);
-    for (const w of loaded.warnings) this.log.warn(w.toString(), { code: w.code });
-    this.logZones(loaded.zones);
-    const view = this.resolvers.attach(loaded);
-    this.loaded = loaded;
-    this.baseView = view;
-    await this.repl.configure(loaded.conf, loaded.view.keys ?? new Map());
-    this.view = this.compose();
+    const loaded = await this.load();
     const over: ListenOverrides = {};
     if (this.opts.listen !== undefined) over.listen = this.opts.listen;
     if (this.opts.port !== undefined) over.port = this.opts.port;
@@ -116,6 +119,36 @@ export class DnsServer implements Service {
     const ready = await this.bindAll(endpoints);
     this.repl.setSelf(ready);
     return ready;
+  }
+
+  /** Load named.conf and the zones (throws ConfigErrors), without opening sockets. */
+  async load(): Promise<Loaded> {
+    const loaded = await loadNamedConf(this.opts.configFile);
+    for (const w of loaded.warnings) this.log.warn(w.toString(), { code: w.code });
+    this.logZones(loaded.zones);
+    const view = this.resolvers.attach(loaded);
+    this.loaded = loaded;
+    this.baseView = view;
+    await this.repl.configure(loaded.conf, loaded.view.keys ?? new Map());
+    this.view = this.compose();
+    return loaded;
+  }
+
+  /** The bound sockets, in a fixed order, to hand to a worker process (see run.ts). */
+  handles(): { kind: "udp" | "tcp"; handle: Socket | Server }[] {
+    return [
+      ...this.udp.map((u) => ({ kind: "udp" as const, handle: u.socket })),
+      ...this.tcp.map((t) => ({ kind: "tcp" as const, handle: t.server })),
+    ];
+  }
+
+  /** Serve on a socket bound by another process (a worker gets its parent's sockets). */
+  adopt(kind: "udp" | "tcp", handle: Socket | Server): void {
+    const engine = this.opts.engine ?? ENGINE;
+    if (kind === "udp")
+      this.udp.push(serveUdp(handle as Socket, this.getView, this.log, this.counters, engine));
+    else
+      this.tcp.push(serveTcp(handle as Server, this.getView, this.limits, this.log, this.counters, engine));
   }
 
   /**

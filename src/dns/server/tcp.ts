@@ -1,4 +1,4 @@
-import { createServer, type Server, type Socket } from "node:net";
+import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import { listenTcp, type Endpoint } from "../../lib/listen.ts";
 import type { Logger } from "../../lib/log.ts";
 import type { ClientInfo } from "../chain/respond.ts";
@@ -80,16 +80,17 @@ function serveConnection(
   sock.on("drain", () => sock.resume());
 }
 
-export async function listenTcpDns(
-  e: Endpoint,
+/** Serve DNS on a listening TCP server (ours, or one handed over by the parent process). */
+export function serveTcp(
+  server: Server,
   getView: () => ServerView,
   limits: () => TcpLimits,
   log: Logger,
   counters: Counters,
   engine: Responder = ENGINE,
-): Promise<TcpServer> {
+): TcpServer {
   const conns = new Set<Socket>();
-  const server = createServer({ pauseOnConnect: false }, (sock) => {
+  server.on("connection", (sock: Socket) => {
     if (conns.size >= limits().maxConnections) {
       sock.destroy();
       return;
@@ -99,10 +100,10 @@ export async function listenTcpDns(
     serveConnection(sock, getView, limits, log, counters, engine);
   });
   server.on("error", (err) => log.error("tcp server error", { error: String(err) }));
-  const bound = await listenTcp(server, e);
+  const a = server.address() as AddressInfo;
   return {
     server,
-    bound,
+    bound: { host: a.address, port: a.port },
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());
@@ -113,4 +114,17 @@ export async function listenTcpDns(
         }
       }),
   };
+}
+
+export async function listenTcpDns(
+  e: Endpoint,
+  getView: () => ServerView,
+  limits: () => TcpLimits,
+  log: Logger,
+  counters: Counters,
+  engine: Responder = ENGINE,
+): Promise<TcpServer> {
+  const server = createServer();
+  await listenTcp(server, e);
+  return serveTcp(server, getView, limits, log, counters, engine);
 }

@@ -38,15 +38,14 @@ export interface UdpServer {
   close(): Promise<void>;
 }
 
-export function listenUdp(
-  e: Endpoint,
+/** Serve DNS on a bound UDP socket (ours, or one handed over by the parent process). */
+export function serveUdp(
+  socket: Socket,
   getView: () => ServerView,
   log: Logger,
   counters: Counters,
   engine: Responder = ENGINE,
-): Promise<UdpServer> {
-  const type = e.host.includes(":") ? "udp6" : "udp4";
-  const socket = createSocket({ type, reuseAddr: false, ipv6Only: type === "udp6" });
+): UdpServer {
   // One ClientInfo per socket: respond() is synchronous and does not keep it.
   const client: ClientInfo = { address: "", transport: "udp" };
   const onMessage = (msg: Buffer, rinfo: RemoteInfo): void => {
@@ -75,6 +74,36 @@ export function listenUdp(
     counters.udpOut++;
     socket.send(out, rinfo.port, rinfo.address);
   };
+  // Send errors (an ICMP-unreachable peer, a full buffer) must not end the server.
+  socket.on("error", (err) => {
+    counters.errors++;
+    log.debug("udp socket error", { error: String(err) });
+  });
+  socket.on("message", onMessage);
+  const a = socket.address();
+  return {
+    socket,
+    bound: { host: a.address, port: a.port },
+    close: () =>
+      new Promise((res) => {
+        try {
+          socket.close(() => res());
+        } catch {
+          res();
+        }
+      }),
+  };
+}
+
+export function listenUdp(
+  e: Endpoint,
+  getView: () => ServerView,
+  log: Logger,
+  counters: Counters,
+  engine: Responder = ENGINE,
+): Promise<UdpServer> {
+  const type = e.host.includes(":") ? "udp6" : "udp4";
+  const socket = createSocket({ type, reuseAddr: false, ipv6Only: type === "udp6" });
   return new Promise((resolve, reject) => {
     const onListenError = (err: NodeJS.ErrnoException): void => {
       reject(
@@ -86,27 +115,9 @@ export function listenUdp(
       );
     };
     socket.once("error", onListenError);
-    socket.bind({ address: e.host, port: e.port, exclusive: false }, () => {
+    socket.bind({ address: e.host, port: e.port, exclusive: true }, () => {
       socket.off("error", onListenError);
-      // Send errors (an ICMP-unreachable peer, a full buffer) must not end the server.
-      socket.on("error", (err) => {
-        counters.errors++;
-        log.debug("udp socket error", { error: String(err) });
-      });
-      socket.on("message", onMessage);
-      const a = socket.address();
-      resolve({
-        socket,
-        bound: { host: a.address, port: a.port },
-        close: () =>
-          new Promise((res) => {
-            try {
-              socket.close(() => res());
-            } catch {
-              res();
-            }
-          }),
-      });
+      resolve(serveUdp(socket, getView, log, counters, engine));
     });
   });
 }

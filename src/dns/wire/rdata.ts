@@ -1,6 +1,6 @@
 import ipaddr from "ipaddr.js";
 import { Reader } from "../../lib/bytes/reader.ts";
-import type { Writer } from "../../lib/bytes/writer.ts";
+import { Writer } from "../../lib/bytes/writer.ts";
 import { NetsvcError, WireError } from "../../lib/errors.ts";
 import { type Compressor, nameFromText, nameToText, readName } from "./name.ts";
 import { type FieldKind, typeFromText, typeInfo, typeToText } from "./rrtypes.ts";
@@ -244,27 +244,37 @@ function fieldToText(r: Reader, f: FieldKind, rdata: Buffer): string {
 
 // ---------------------------------------------------------------------------- text in
 
-/** Decode `\X` and `\DDD` escapes of a token into bytes. */
-export function unescapeText(text: string): Buffer {
-  const out: number[] = [];
+/** Append the bytes of a token with `\X` and `\DDD` escapes decoded; returns the count. */
+function unescapeInto(text: string, w: Writer): number {
+  const begin = w.pos;
   for (let i = 0; i < text.length; i++) {
     const ch = text.charCodeAt(i);
     if (ch === 0x5c && i + 1 < text.length) {
-      const d = text.slice(i + 1, i + 4);
-      if (/^\d{3}$/.test(d)) {
-        if (Number(d) > 255) throw new RdataError(`bad escape '\\${d}'`);
-        out.push(Number(d));
+      const d1 = text.charCodeAt(i + 1) - 48;
+      const d2 = text.charCodeAt(i + 2) - 48;
+      const d3 = text.charCodeAt(i + 3) - 48;
+      if (d1 >= 0 && d1 <= 9 && d2 >= 0 && d2 <= 9 && d3 >= 0 && d3 <= 9) {
+        const v = d1 * 100 + d2 * 10 + d3;
+        if (v > 255) throw new RdataError(`bad escape '\\${text.slice(i + 1, i + 4)}'`);
+        w.u8(v);
         i += 3;
       } else {
-        out.push(text.charCodeAt(i + 1) & 0xff);
+        w.u8(text.charCodeAt(i + 1) & 0xff);
         i++;
       }
     } else if (ch === 0x5c) throw new RdataError("trailing backslash");
-    else if (ch > 0xff) {
-      out.push(...Buffer.from(text[i]!, "utf8")); // UTF-8 in a quoted string, as BIND reads bytes
-    } else out.push(ch);
+    else if (ch > 0xff)
+      w.bytes(Buffer.from(text[i]!, "utf8")); // UTF-8 in a quoted string: its bytes
+    else w.u8(ch);
   }
-  return Buffer.from(out);
+  return w.pos - begin;
+}
+
+/** Decode `\X` and `\DDD` escapes of a token into bytes. */
+export function unescapeText(text: string): Buffer {
+  const w = new Writer(text.length + 8);
+  unescapeInto(text, w);
+  return w.finish();
 }
 
 const TTL_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
@@ -281,6 +291,8 @@ export function ttlFromText(text: string): number | undefined {
     total += Number(m[1]) * (TTL_UNITS[m[2]!.toLowerCase()] ?? 1);
   return total <= 0xffffffff ? total : undefined;
 }
+
+const textWriter = new Writer(1024);
 
 function intField(t: Token, max: number, what: string): number {
   if (t.quoted || !/^\d+$/.test(t.text) || Number(t.text) > max)
@@ -343,10 +355,52 @@ function timeFromText(text: string): number {
   throw new RdataError(`bad time '${text}'`);
 }
 
-function charString(t: Token): Buffer {
-  const b = unescapeText(t.text);
-  if (b.length > 255) throw new RdataError("string longer than 255 bytes");
-  return Buffer.concat([Buffer.from([b.length]), b]);
+function charString(t: Token, w: Writer): void {
+  const at = w.pos;
+  w.u8(0);
+  const n = unescapeInto(t.text, w);
+  if (n > 255) throw new RdataError("string longer than 255 bytes");
+  w.buf[at] = n;
+}
+
+/** RFC 4291 2.2 text forms (with an optional dotted IPv4 tail) into 16 bytes; false if invalid. */
+function ipv6Into(t: string, w: Writer): boolean {
+  if (t.length < 2 || t.length > 45) return false;
+  const words: number[] = [];
+  let gap = -1;
+  const parts = t.split(":");
+  let i = 0;
+  if (parts[0] === "" && parts[1] === "") {
+    gap = 0;
+    i = 2;
+    if (parts.length === 3 && parts[2] === "") i = 3;
+  } else if (parts[0] === "") return false;
+  for (; i < parts.length; i++) {
+    const p = parts[i]!;
+    if (p === "") {
+      if (i === parts.length - 1 && parts[i - 1] !== "") return false; // "1:"
+      if (gap >= 0 && !(i === parts.length - 1 && parts[i - 1] === "" && gap === words.length)) return false;
+      if (gap < 0) gap = words.length;
+      continue;
+    }
+    if (i === parts.length - 1 && p.includes(".")) {
+      const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(p);
+      if (m === null) return false;
+      const o = m.slice(1).map(Number);
+      if (o.some((x) => x > 255)) return false;
+      words.push((o[0]! << 8) | o[1]!, (o[2]! << 8) | o[3]!);
+      continue;
+    }
+    if (!/^[0-9a-fA-F]{1,4}$/.test(p)) return false;
+    words.push(parseInt(p, 16));
+  }
+  if (gap < 0 ? words.length !== 8 : words.length > 7) return false;
+  const fill = 8 - words.length;
+  for (let k = 0; k < 8; k++) {
+    if (gap >= 0 && k >= gap && k < gap + fill) w.u16(0);
+    else w.u16(words[gap >= 0 && k >= gap + fill ? k - fill : k]!);
+  }
+  return true;
 }
 
 /**
@@ -378,7 +432,8 @@ export function rdataFromText(type: number, tokens: Token[], origin: Buffer): Bu
   }
   const info = typeInfo(type);
   if (info === undefined) throw new RdataError(`type ${typeToText(type)} needs RFC 3597 rdata (\\# len hex)`);
-  const parts: Buffer[] = [];
+  const w = textWriter;
+  w.reset();
   let i = 0;
   const next = (what: string): Token => {
     const t = tokens[i++];
@@ -396,80 +451,73 @@ export function rdataFromText(type: number, tokens: Token[], origin: Buffer): Bu
       case "name": {
         const t = next("name");
         try {
-          parts.push(t.text === "@" ? origin : nameFromText(t.text, origin));
+          w.bytes(t.text === "@" ? origin : nameFromText(t.text, origin));
         } catch (e) {
           throw new RdataError((e as Error).message);
         }
         break;
       }
       case "u8":
-        parts.push(Buffer.from([intField(next("number"), 0xff, "8-bit number")]));
+        w.u8(intField(next("number"), 0xff, "8-bit number"));
         break;
-      case "u16": {
-        const b = Buffer.alloc(2);
-        b.writeUInt16BE(intField(next("number"), 0xffff, "16-bit number"));
-        parts.push(b);
+      case "u16":
+        w.u16(intField(next("number"), 0xffff, "16-bit number"));
         break;
-      }
       case "u32":
       case "ttl": {
         const t = next("number");
         const v = f === "ttl" && !t.quoted ? ttlFromText(t.text) : intField(t, 0xffffffff, "32-bit number");
         if (v === undefined) throw new RdataError(`bad time value '${t.text}'`);
-        const b = Buffer.alloc(4);
-        b.writeUInt32BE(v);
-        parts.push(b);
+        w.u32(v);
         break;
       }
       case "type": {
         const t = next("type");
         const c = typeFromText(t.text);
         if (c === undefined) throw new RdataError(`unknown type '${t.text}'`);
-        parts.push(Buffer.from([c >> 8, c & 0xff]));
+        w.u16(c);
         break;
       }
-      case "time": {
-        const b = Buffer.alloc(4);
-        b.writeUInt32BE(timeFromText(next("time").text));
-        parts.push(b);
+      case "time":
+        w.u32(timeFromText(next("time").text));
         break;
-      }
       case "a": {
         const t = next("address").text;
         const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(t);
-        const o = m?.slice(1).map(Number);
-        if (o === undefined || o.some((x) => x > 255)) throw new RdataError(`bad IPv4 address '${t}'`);
-        parts.push(Buffer.from(o));
+        if (m === null) throw new RdataError(`bad IPv4 address '${t}'`);
+        for (let k = 1; k <= 4; k++) {
+          const o = Number(m[k]);
+          if (o > 255) throw new RdataError(`bad IPv4 address '${t}'`);
+          w.u8(o);
+        }
         break;
       }
       case "aaaa": {
         const t = next("address").text;
-        if (!ipaddr.IPv6.isValid(t) || t.includes("%")) throw new RdataError(`bad IPv6 address '${t}'`);
-        parts.push(Buffer.from(ipaddr.IPv6.parse(t).toByteArray()));
+        if (!ipv6Into(t, w)) throw new RdataError(`bad IPv6 address '${t}'`);
         break;
       }
       case "str":
-        parts.push(charString(next("string")));
+        charString(next("string"), w);
         break;
       case "strs": {
         const ts = rest();
         if (ts.length === 0) throw new RdataError(`${info.mnemonic}: missing string`);
-        for (const t of ts) parts.push(charString(t));
+        for (const t of ts) charString(t, w);
         break;
       }
       case "tag": {
         const t = next("tag");
         if (t.quoted || !/^[A-Za-z0-9]{1,255}$/.test(t.text)) throw new RdataError(`bad tag '${t.text}'`);
-        parts.push(Buffer.from([t.text.length]), Buffer.from(t.text, "latin1"));
+        w.u8(t.text.length);
+        w.bytes(Buffer.from(t.text, "latin1"));
         break;
       }
-      case "rest": {
-        const t = next("value");
-        parts.push(unescapeText(t.text));
+      case "rest":
+        unescapeInto(next("value").text, w);
         break;
-      }
       case "hex":
-        parts.push(
+        w.bytes(
           hexBytes(
             rest()
               .map((t) => t.text)
@@ -483,25 +531,28 @@ export function rdataFromText(type: number, tokens: Token[], origin: Buffer): Bu
           .map((t) => t.text)
           .join("");
         if (s.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(s)) throw new RdataError("bad base64 data");
-        parts.push(Buffer.from(s, "base64"));
+        w.bytes(Buffer.from(s, "base64"));
         break;
       }
       case "salt": {
         const t = next("salt").text;
         const b = t === "-" ? Buffer.alloc(0) : hexBytes(t, "salt");
-        parts.push(Buffer.from([b.length]), b);
+        w.u8(b.length);
+        w.bytes(b);
         break;
       }
       case "b32": {
         const b = b32FromText(next("hash").text);
-        parts.push(Buffer.from([b.length]), b);
+        w.u8(b.length);
+        w.bytes(b);
         break;
       }
       case "bitmap":
-        parts.push(bitmapFromText(rest()));
+        w.bytes(bitmapFromText(rest()));
         break;
     }
   }
+  if (w.pos > 0xffff) throw new RdataError(`${info.mnemonic}: rdata longer than 65535 bytes`);
   if (i < tokens.length) throw new RdataError(`${info.mnemonic}: extra data '${tokens[i]!.text}'`);
-  return Buffer.concat(parts);
+  return w.finish();
 }

@@ -16,6 +16,8 @@ import { Zone } from "./zone.ts";
 
 /** Types that may sit beside a CNAME (RFC 2181 10.1, RFC 4035 2.5). */
 const EMPTY = Buffer.alloc(0);
+/** The most data one name may hold (a NodeTable chunk, less the entry header). */
+const NODE_LIMIT = (1 << 20) - 300;
 
 const CNAME_COMPANIONS = new Set<number>([RRType.RRSIG, RRType.NSEC, 25 /* KEY */]);
 
@@ -97,7 +99,12 @@ export class ZoneBuilder {
       if (same.ttl !== ttl) this.warn("EZONE_TTL", `TTL set to prior TTL (${same.ttl})`, pos);
       same.rdata.push(rdata);
     } else sets.push({ type, ttl, rdata: [rdata] } satisfies RRset);
-    this.nodes.set(key, encodeNode(nodeOwner(packed), sets));
+    const node = encodeNode(nodeOwner(packed), sets);
+    if (node.length > NODE_LIMIT) {
+      this.error("EZONE_SIZE", `${display(owner)}: too much data at one name (over 1 MB)`, pos);
+      return;
+    }
+    this.nodes.set(key, node);
     this.noteAdded(key, type, pos);
   }
 

@@ -35,15 +35,33 @@ function format(value: number, width: number, base: string): string | undefined 
       s = value.toString(16).toUpperCase();
       break;
     case "n":
-    case "N": {
-      let hex = value.toString(16).padStart(width, "0");
-      if (base === "N") hex = hex.toUpperCase();
-      return hex.split("").reverse().join("."); // ASCII hex digits only
-    }
+    case "N":
+      return nibbles(value, width, base === "N");
     default:
       return undefined;
   }
   return s.padStart(width, "0");
+}
+
+/**
+ * BIND's nibble format (lib/dns/master.c nibbles()): hex digits from the least significant, each
+ * followed by a label separator while width remains or digits remain; width counts the dots.
+ */
+function nibbles(value: number, width: number, upper: boolean): string {
+  const hex = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+  let out = "";
+  let v = value;
+  let w = width;
+  do {
+    out += hex.charAt(v & 0x0f);
+    v = Math.floor(v / 16);
+    if (w > 0) w--;
+    if (w > 0 || v !== 0) {
+      out += ".";
+      if (w > 0) w--;
+    }
+  } while (v !== 0 || w > 0);
+  return out;
 }
 
 /** Substitute the iterator into a template; undefined when a `${...}` modifier is invalid. */

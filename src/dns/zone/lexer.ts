@@ -20,7 +20,9 @@ export interface LexError {
 }
 
 /** Calls `onLine` for each logical line as it is read (no array of the whole file is kept). */
-export function lex(text: string, onLine: (l: LogicalLine) => void): LexError[] {
+export function lex(input: string | Buffer, onLine: (l: LogicalLine) => void): LexError[] {
+  // the file's bytes as read (latin1): no 1-byte-per-char copy of a big zone on the V8 heap
+  const text = typeof input === "string" ? Buffer.from(input, "latin1") : input;
   const errors: LexError[] = [];
   let lineNo = 1;
   let i = 0;
@@ -34,7 +36,7 @@ export function lex(text: string, onLine: (l: LogicalLine) => void): LexError[] 
     cur = undefined;
   };
   while (i < n) {
-    const c = text.charCodeAt(i);
+    const c = text[i]!;
     if (c === 0x0a) {
       // newline
       lineNo++;
@@ -56,7 +58,7 @@ export function lex(text: string, onLine: (l: LogicalLine) => void): LexError[] 
     atLineStart = false;
     if (c === 0x3b) {
       // ; comment
-      while (i < n && text.charCodeAt(i) !== 0x0a) i++;
+      while (i < n && text[i]! !== 0x0a) i++;
       continue;
     }
     cur ??= { tokens: [], blankOwner: false, line: lineNo };
@@ -76,9 +78,9 @@ export function lex(text: string, onLine: (l: LogicalLine) => void): LexError[] 
       let j = i + 1;
       let closed = false;
       while (j < n) {
-        const d = text.charCodeAt(j);
+        const d = text[j]!;
         if (d === 0x5c && j + 1 < n) {
-          if (text.charCodeAt(j + 1) === 0x0a) lineNo++;
+          if (text[j + 1]! === 0x0a) lineNo++;
           j += 2;
           continue;
         }
@@ -97,7 +99,7 @@ export function lex(text: string, onLine: (l: LogicalLine) => void): LexError[] 
         depth = 0;
         continue;
       }
-      const s = text.slice(i + 1, j);
+      const s = text.toString("latin1", i + 1, j);
       j++;
       cur.tokens.push({ text: s, quoted: true });
       i = j;
@@ -105,7 +107,7 @@ export function lex(text: string, onLine: (l: LogicalLine) => void): LexError[] 
     }
     let j = i;
     while (j < n) {
-      const d = text.charCodeAt(j);
+      const d = text[j]!;
       if (d === 0x5c && j + 1 < n) {
         j += 2;
         continue;
@@ -123,7 +125,7 @@ export function lex(text: string, onLine: (l: LogicalLine) => void): LexError[] 
         break;
       j++;
     }
-    const s = text.slice(i, j);
+    const s = text.toString("latin1", i, j);
     cur.tokens.push({ text: s, quoted: false });
     i = j;
   }

@@ -20,7 +20,7 @@ export interface LoadOptions {
   /** Resolve relative $INCLUDE paths here (named's `directory`); default: the zone file's folder. */
   directory?: string;
   /** File reader (tests pass an in-memory one). Returns the content or throws an ENOENT error. */
-  readFile?: (path: string) => string;
+  readFile?: (path: string) => string | Buffer;
 }
 
 const MAX_INCLUDE_DEPTH = 20;
@@ -44,17 +44,17 @@ interface State {
 class Loader {
   readonly b: ZoneBuilder;
   private readonly dir: string;
-  private readonly read: (path: string) => string;
+  private readonly read: (path: string) => string | Buffer;
   private warnedNoTtl = false;
 
-  constructor(b: ZoneBuilder, dir: string, read: (path: string) => string) {
+  constructor(b: ZoneBuilder, dir: string, read: (path: string) => string | Buffer) {
     this.b = b;
     this.dir = dir;
     this.read = read;
   }
 
   loadFile(file: string, st: State, depth: number, from: Position | undefined): void {
-    let text: string;
+    let text: string | Buffer;
     try {
       text = this.read(file);
     } catch (e) {
@@ -217,18 +217,20 @@ class Loader {
     const range = parseRange(args[0]!.text);
     if (range === undefined) throw new RdataError(`$GENERATE: invalid range '${args[0]!.text}'`);
     const lhs = args[1]!.text;
+    // BIND substitutes into the text of the rest of the line and reads the result again, quotes
+    // included (so `"n=$ x"` gives two strings, as named-compilezone shows)
     const rest = args.slice(2);
     for (let i = range.start; i <= range.stop; i += range.step) {
       const ownerText = substitute(lhs, i);
-      const sub = rest.map((t, k) => {
-        const s =
-          k < rest.length - 1 && !t.quoted && typeFromText(t.text) !== undefined
-            ? t.text
-            : substitute(t.text, i);
-        if (s === undefined) throw new RdataError(`$GENERATE: bad modifier in '${t.text}'`);
-        return { text: s, quoted: t.quoted };
-      });
       if (ownerText === undefined) throw new RdataError(`$GENERATE: bad modifier in '${lhs}'`);
+      const sub: Token[] = [];
+      rest.forEach((t, k) => {
+        const keep = k < rest.length - 1 && !t.quoted && typeFromText(t.text) !== undefined;
+        const s = keep ? t.text : substitute(t.text, i);
+        if (s === undefined) throw new RdataError(`$GENERATE: bad modifier in '${t.text}'`);
+        if (!t.quoted) sub.push({ text: s, quoted: false });
+        else lex(` ${s}\n`, (l) => sub.push(...l.tokens));
+      });
       this.record(this.name(ownerText, st.origin), sub, 0, st, pos, true);
     }
   }
@@ -249,11 +251,7 @@ export function loadZoneSync(
     ]);
   }
   const b = new ZoneBuilder(originWire, file);
-  const loader = new Loader(
-    b,
-    opts.directory ?? dirname(file),
-    opts.readFile ?? ((p) => readFileSync(p, "latin1")),
-  );
+  const loader = new Loader(b, opts.directory ?? dirname(file), opts.readFile ?? ((p) => readFileSync(p)));
   loader.loadFile(
     file,
     { origin: originWire, defaultTtl: undefined, lastTtl: undefined, lastOwner: undefined },

@@ -290,3 +290,23 @@ describe("answers (table against db.example.org)", () => {
     });
   }
 });
+
+describe("minimal-responses settings", () => {
+  const ask = (v: ServerView, name: string, rd: boolean) =>
+    decodeMessage(respond(v, query(name, "A", { rd }), { address: "127.0.0.1", transport: "udp" })!);
+
+  it("no: the zone's NS on every positive answer, RD or not", () => {
+    const v = makeView({ zones: view.zones, minimalResponses: "no" });
+    assert.equal(ask(v, "host.example.org", true).authority.length, 2);
+    assert.equal(ask(v, "host.example.org", false).authority.length, 2);
+  });
+
+  it("yes: nothing beyond the answer, but referrals keep their glue", () => {
+    const v = makeView({ zones: view.zones, minimalResponses: "yes" });
+    const r = ask(v, "host.example.org", false);
+    assert.equal(r.authority.length + r.additional.length, 0);
+    const ref = ask(v, "x.deleg.example.org", false);
+    assert.equal(ref.authority.length, 2);
+    assert.equal(ref.additional.length, 1);
+  });
+});

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import dnsPacket from "dns-packet";
 import fc from "fast-check";
+import ipaddr from "ipaddr.js";
 import { Reader } from "../../../src/lib/bytes/reader.ts";
 import { WireError } from "../../../src/lib/errors.ts";
 import {
@@ -270,29 +271,57 @@ describe("fuzz (fast-check)", () => {
     );
   });
 
+  it("AAAA text parses as inet_pton does (WHATWG URL as the reference; valid and invalid forms)", () => {
+    // ipaddr.js reads ::a.b.c.d as ::ffff:a.b.c.d; the URL parser follows RFC 4291 like BIND
+    const reference = (t: string): Buffer =>
+      Buffer.from(ipaddr.IPv6.parse(new URL(`http://[${t}]/`).hostname.slice(1, -1)).toByteArray());
+    const parse = (t: string): Buffer | undefined => {
+      try {
+        return rdataFromText(28, [{ text: t, quoted: false }], ORIGIN);
+      } catch {
+        return undefined;
+      }
+    };
+    fc.assert(
+      fc.property(fc.ipV6(), (t) => {
+        assert.deepEqual(parse(t), reference(t));
+      }),
+      { numRuns: 2000 },
+    );
+    for (const bad of [
+      "1:",
+      ":1",
+      "1:::2",
+      "1::2::3",
+      "1:2:3:4:5:6:7:8:9",
+      "12345::",
+      "::g",
+      "1.2.3.4",
+      "::1.2.3",
+      "",
+    ])
+      assert.equal(parse(bad), undefined, bad);
+  });
+
   const label = fc.stringMatching(/^[a-z0-9_*-]{1,20}$/);
   const name = fc
     .array(label, { minLength: 0, maxLength: 5 })
     .map((ls) => nameFromText(ls.length === 0 ? "." : ls.join(".") + "."));
   const record = fc.oneof(
-    fc
-      .tuple(name, fc.ipV4())
-      .map(([n, ip]) => ({
-        name: n,
-        type: 1,
-        cls: 1,
-        ttl: 60,
-        rdata: rdataFromText(1, [{ text: ip, quoted: false }], ORIGIN),
-      })),
-    fc
-      .tuple(name, name, fc.integer({ min: 0, max: 65535 }))
-      .map(([n, t, p]) => ({
-        name: n,
-        type: 15,
-        cls: 1,
-        ttl: 1,
-        rdata: Buffer.concat([Buffer.from([p >> 8, p & 255]), t]),
-      })),
+    fc.tuple(name, fc.ipV4()).map(([n, ip]) => ({
+      name: n,
+      type: 1,
+      cls: 1,
+      ttl: 60,
+      rdata: rdataFromText(1, [{ text: ip, quoted: false }], ORIGIN),
+    })),
+    fc.tuple(name, name, fc.integer({ min: 0, max: 65535 })).map(([n, t, p]) => ({
+      name: n,
+      type: 15,
+      cls: 1,
+      ttl: 1,
+      rdata: Buffer.concat([Buffer.from([p >> 8, p & 255]), t]),
+    })),
     fc
       .tuple(name, fc.array(fc.uint8Array({ maxLength: 255 }), { minLength: 1, maxLength: 3 }))
       .map(([n, ss]) => ({
