@@ -3,6 +3,7 @@ import { renameSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import type { Logger } from "../../lib/log.ts";
 import type { NamedConf, ZoneConf } from "../config/model.ts";
 import { applyTransfer } from "../transfer/in.ts";
+import { noteReload } from "../transfer/journal.ts";
 import { notifyMessage, notifyTargets, type NotifyTarget } from "../transfer/notify-out.ts";
 import { Secondary, type Primary } from "../transfer/secondary.ts";
 import type { Keyring, TsigKey } from "../transfer/tsig.ts";
@@ -20,7 +21,29 @@ import { querySoa, sendNotify, transferIn, type Peer } from "./xfr-client.ts";
  * when the primary last confirmed it, as BIND does, so expiry survives a restart), then checks the
  * primaries. Each transfer is written back to the file (atomically: a temp file renamed), and
  * `publish()` asks the server to build a new view.
+ *
+ * Several processes (run.ts): the first is the *leader* and runs the state machines; the workers
+ * are *followers*: they serve the cached file, reload it when the leader says a transfer landed
+ * (`secondary` event), drop it when the leader says it expired, and pass NOTIFYs they receive to
+ * the leader (`notify` event). The events travel over run.ts's IPC.
  */
+export type ReplEvent =
+  | { cmd: "secondary"; zone: string; state: "loaded" | "expired" }
+  | { cmd: "notify"; zone: string; from: string };
+
+export interface ReplicationOptions {
+  /** Whether this process sends NOTIFY (one process of several does). */
+  notifier: boolean;
+  /** A follower process (see above). */
+  follower: boolean;
+  /** Where events for the other processes go. */
+  emit?: ((e: ReplEvent) => void) | undefined;
+}
+
+interface Follower {
+  conf: ZoneConf;
+  zone: Zone | undefined;
+}
 export interface Endpoint {
   host: string;
   port: number;
@@ -41,13 +64,56 @@ export class Replication {
   private keys: Keyring = new Map();
   private conf: NamedConf | undefined;
   private self: Endpoint[] = [];
-  /** Whether this process sends NOTIFY (one process of a cluster does). */
-  private readonly notifier: boolean;
+  private readonly opts: ReplicationOptions;
+  private followers = new Map<string, Follower>();
 
-  constructor(log: Logger, publish: () => void, notifier = true) {
+  constructor(log: Logger, publish: () => void, opts: ReplicationOptions) {
     this.log = log;
     this.publish = publish;
-    this.notifier = notifier;
+    this.opts = opts;
+  }
+
+  private get notifier(): boolean {
+    return this.opts.notifier;
+  }
+
+  /** An event from another process. */
+  async handle(e: ReplEvent): Promise<void> {
+    if (e.cmd === "notify") {
+      this.onNotify(e.zone, e.from);
+      return;
+    }
+    const f = [...this.followers.values()].find((x) => x.conf.name === e.zone);
+    if (f === undefined) return;
+    if (e.state === "expired") f.zone = undefined;
+    else {
+      try {
+        const next = (await loadZoneFile(f.conf.file, f.conf.name)).zone;
+        noteReload(f.zone, next); // so this process can serve IXFR too
+        f.zone = next;
+      } catch (err) {
+        this.log.warn(`zone ${e.zone}/IN: could not read the transferred copy: ${String(err)}`, {
+          zone: e.zone,
+        });
+        return;
+      }
+    }
+    this.publish();
+  }
+
+  private async configureFollower(conf: NamedConf): Promise<void> {
+    const next = new Map<string, Follower>();
+    for (const z of conf.zones) {
+      if (z.type !== "secondary") continue;
+      let zone: Zone | undefined;
+      try {
+        zone = (await loadZoneFile(z.file, z.name)).zone;
+      } catch {
+        zone = undefined; // not transferred yet: the leader will say when
+      }
+      next.set(keyFromText(z.name), { conf: z, zone });
+    }
+    this.followers = next;
   }
 
   setSelf(endpoints: Endpoint[]): void {
@@ -64,6 +130,10 @@ export class Replication {
   async configure(conf: NamedConf, keys: Keyring): Promise<void> {
     this.conf = conf;
     this.keys = keys;
+    if (this.opts.follower) {
+      await this.configureFollower(conf);
+      return;
+    }
     const next = new Map<string, Entry>();
     for (const z of conf.zones) {
       if (z.type !== "secondary") continue;
@@ -132,6 +202,7 @@ export class Replication {
             renameSync(tmp, z.file);
           }
           this.publish();
+          this.opts.emit?.({ cmd: "secondary", zone: z.name, state: "loaded" });
           this.notifyZone(zone, entry.conf);
           return Promise.resolve();
         },
@@ -144,7 +215,10 @@ export class Replication {
             // no cached file yet
           }
         },
-        expired: () => this.publish(),
+        expired: () => {
+          this.publish();
+          this.opts.emit?.({ cmd: "secondary", zone: z.name, state: "expired" });
+        },
         log: (level, msg, fields) => this.log[level](msg, fields ?? {}),
       },
       initial,
@@ -157,6 +231,7 @@ export class Replication {
   zones(): Zone[] {
     const out: Zone[] = [];
     for (const e of this.secs.values()) if (e.sec.zone !== undefined) out.push(e.sec.zone);
+    for (const f of this.followers.values()) if (f.zone !== undefined) out.push(f.zone);
     return out;
   }
 
@@ -164,11 +239,16 @@ export class Replication {
   unavailable(): Set<string> {
     const out = new Set<string>();
     for (const [k, e] of this.secs) if (e.sec.zone === undefined) out.add(k);
+    for (const [k, f] of this.followers) if (f.zone === undefined) out.add(k);
     return out;
   }
 
   /** An allowed NOTIFY arrived (view.onNotify). */
   readonly onNotify = (zoneKey: string, from: string): void => {
+    if (this.opts.follower) {
+      this.opts.emit?.({ cmd: "notify", zone: zoneKey, from });
+      return;
+    }
     const e = this.secs.get(zoneKey);
     if (e === undefined) return;
     this.log.info(`zone ${e.conf.name}/IN: notify from ${from}`, { zone: e.conf.name, from });
@@ -180,7 +260,8 @@ export class Replication {
     if (before === undefined || this.conf === undefined) return;
     for (const z of after) {
       const old = before.exact(z.key);
-      if (old === undefined || old.serial === z.serial || this.secs.has(z.key)) continue;
+      if (old === undefined || old.serial === z.serial || this.secs.has(z.key) || this.followers.has(z.key))
+        continue;
       const conf = this.conf.zones.find((c) => keyFromText(c.name) === z.key);
       if (conf !== undefined) this.notifyZone(z, conf);
     }

@@ -6,6 +6,7 @@ import type { Logger } from "../../lib/log.ts";
 import { buildNamedConf } from "../config/build.ts";
 import { startStatsChannels, type StatsChannels } from "../stats/channel.ts";
 import { STATS, sumSnapshots, type StatsSnapshot } from "../stats/counters.ts";
+import type { ReplEvent } from "./replication.ts";
 import { DnsServer, type DnsServerOptions } from "./service.ts";
 
 /**
@@ -23,8 +24,10 @@ import { DnsServer, type DnsServerOptions } from "./service.ts";
  * snapshot} (the parent serves statistics-channels with the sum); parent -> worker {cmd:"adopt",
  * kind} with a socket handle (once per socket, in order), {cmd:"go"}, {cmd:"reload"}.
  *
- * Replication: NOTIFY goes out from the parent only; secondary zones are transferred, written and
- * expired by one process, so with secondary zones configured no workers are started.
+ * Replication (replication.ts): NOTIFY goes out from the parent only; secondary zones are
+ * transferred, written and expired by the parent, and the workers reload their file when told
+ * ({cmd:"secondary"}) and pass the NOTIFYs they receive up ({cmd:"notify"}). A secondary zone
+ * without a `file` cannot be shared that way: then no workers are started.
  */
 export interface RunOptions extends DnsServerOptions {
   workers: number;
@@ -72,7 +75,13 @@ function startWorker(
 /** A worker: load, adopt the parent's sockets, serve until told to stop or orphaned. */
 async function runWorker(opts: RunOptions): Promise<void> {
   const log = opts.log.child({ worker: process.pid });
-  const svc = new DnsServer({ ...opts, log, notifier: false });
+  const svc = new DnsServer({
+    ...opts,
+    log,
+    notifier: false,
+    follower: true,
+    onReplication: (e) => process.send?.(e),
+  });
   await svc.load();
   setInterval(
     () => process.send?.({ cmd: "stats", snapshot: localSnapshot(svc) }),
@@ -85,6 +94,7 @@ async function runWorker(opts: RunOptions): Promise<void> {
       svc.adopt(m.kind, handle as Socket | Server);
     else if (m.cmd === "go") process.send?.({ cmd: "ready" });
     else if (m.cmd === "reload") process.emit("SIGHUP", "SIGHUP");
+    else if (m.cmd === "secondary") void svc.replicationEvent(raw as ReplEvent);
   });
   process.once("disconnect", () => process.emit("SIGTERM", "SIGTERM"));
   process.send?.({ cmd: "loaded" });
@@ -92,10 +102,11 @@ async function runWorker(opts: RunOptions): Promise<void> {
 
 async function runParent(opts: RunOptions): Promise<void> {
   const { log } = opts;
-  const svc = new DnsServer(opts);
+  const workers = new Set<ChildProcess>();
+  // a transfer landed or a zone expired: the workers reload it from its file
+  const svc = new DnsServer({ ...opts, onReplication: (e) => workers.forEach((w) => w.send(e)) });
   const endpoints = await svc.start();
   const handles = svc.handles();
-  const workers = new Set<ChildProcess>();
   let stopping = false;
   // the workers' latest counters, by pid (kept after a worker exits, so totals never drop)
   const workerStats = new Map<number, StatsSnapshot>();
@@ -105,6 +116,8 @@ async function runParent(opts: RunOptions): Promise<void> {
       const m = asMsg(raw);
       if (m.cmd === "stats" && m.snapshot !== undefined && c.pid !== undefined)
         workerStats.set(c.pid, m.snapshot);
+      // a NOTIFY a worker received: the transfers are this process's business
+      else if (m.cmd === "notify") void svc.replicationEvent(raw as ReplEvent);
     });
     c.once("exit", (code, signal) => {
       workers.delete(c);
@@ -179,8 +192,9 @@ export async function runDns(opts: RunOptions): Promise<void> {
     }
     return;
   }
-  if (opts.workers > 1 && buildNamedConf(opts.configFile).conf?.zones.some((z) => z.type === "secondary")) {
-    opts.log.info("secondary zones configured: serving from one process (--workers ignored)");
+  const noFile = (z: { type: string; file: string }): boolean => z.type === "secondary" && z.file === "";
+  if (opts.workers > 1 && buildNamedConf(opts.configFile).conf?.zones.some(noFile)) {
+    opts.log.info("a secondary zone has no 'file' to share: serving from one process (--workers ignored)");
     await runParent({ ...opts, workers: 1 });
     return;
   }

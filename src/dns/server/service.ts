@@ -4,7 +4,7 @@ import type { Logger } from "../../lib/log.ts";
 import { loadNamedConf, type Loaded, type ZoneReport } from "../config/load.ts";
 import { makeView, type ServerView } from "../view.ts";
 import { ZoneSet } from "../zone/zone.ts";
-import { Replication } from "./replication.ts";
+import { Replication, type ReplEvent } from "./replication.ts";
 import { listenEndpoints, type ListenOverrides } from "./endpoints.ts";
 import { ResolverHolder } from "./resolver-holder.ts";
 import type { Socket } from "node:dgram";
@@ -37,8 +37,12 @@ export interface DnsServerOptions extends ListenOverrides {
   log: Logger;
   /** The engine (default: respond()/respondStream()); tests pass a double. */
   engine?: Responder;
-  /** Whether this process sends NOTIFY (in a cluster, only the first worker; default true). */
+  /** Whether this process sends NOTIFY (with workers, only the first process; default true). */
   notifier?: boolean;
+  /** A worker: secondary zones follow the first process's transfers (replication.ts). */
+  follower?: boolean;
+  /** Replication events for the other processes (run.ts relays them). */
+  onReplication?: (e: ReplEvent) => void;
 }
 
 const BIND_ATTEMPTS = 8;
@@ -61,7 +65,11 @@ export class DnsServer implements Service {
   constructor(opts: DnsServerOptions) {
     this.opts = opts;
     this.log = opts.log;
-    this.repl = new Replication(opts.log, () => (this.view = this.compose()), opts.notifier ?? true);
+    this.repl = new Replication(opts.log, () => (this.view = this.compose()), {
+      notifier: opts.notifier ?? true,
+      follower: opts.follower ?? false,
+      emit: opts.onReplication,
+    });
   }
 
   /** The loaded view plus the secondary zones (with data, or SERVFAIL without). */
@@ -211,6 +219,11 @@ export class DnsServer implements Service {
     await this.repl.configure(loaded.conf, loaded.view.keys ?? new Map());
     this.view = this.compose();
     this.repl.notifyChanges(before, this.view.zones);
+  }
+
+  /** A replication event from another process (run.ts). */
+  replicationEvent(e: ReplEvent): Promise<void> {
+    return this.repl.handle(e);
   }
 
   async stop(): Promise<void> {
