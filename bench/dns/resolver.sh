@@ -23,9 +23,10 @@ HIER_PORT=${HIER_PORT:-15350}
 source "$KIT/lib.sh"
 CLI=$ROOT/dist/src/cli/main.js
 [[ -f $CLI ]] || { echo "build first: npx tsc -p ." >&2; exit 2; }
-for p in "$BIND_PORT" "$NETSVC_PORT" "$HIER_PORT"; do
+for p in "$BIND_PORT" "$NETSVC_PORT"; do
   if port_in_use "$p"; then echo "port $p already in use" >&2; exit 1; fi
 done
+if ss -Hlnu "( src 127.77.0.1:$HIER_PORT )" 2>/dev/null | grep -q .; then echo "127.77.0.1:$HIER_PORT already in use" >&2; exit 1; fi
 
 T=$(mktemp -d /tmp/netsvc-resolver-bench.XXXXXX)
 PIDS=()
