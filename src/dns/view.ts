@@ -47,6 +47,8 @@ export interface ServerView {
   /** The resolver (src/dns/resolver) behind `recursion yes`. It is not part of what a reload
    *  swaps: the server hands the same resolver (and so the same cache) to each new view. */
   readonly resolver?: Resolver | undefined;
+  /** `auth-nxdomain` (BIND 9 default no): AA=1 on NXDOMAIN answers that come from the resolver. */
+  readonly authNxdomain?: boolean | undefined;
   /** Response rate limiting (`rate-limit { }`), applied to UDP responses; absent = off. */
   readonly rrl?: RateLimiter | undefined;
   /** `allow-recursion` (BIND default: localnets; localhost). Only consulted when recursion is on. */

@@ -1,5 +1,6 @@
 import type { Resolution } from "../resolver/types.ts";
 import { S, STATS } from "../stats/counters.ts";
+import { Rcode } from "../wire/message.ts";
 import { RRType } from "../wire/rrtypes.ts";
 import type { ServerView } from "../view.ts";
 import type { Handler, QueryContext } from "./handler.ts";
@@ -23,7 +24,7 @@ export function recursionAvailable(view: ServerView, address: string): boolean {
 function fill(ctx: QueryContext, r: Resolution): void {
   const resp = ctx.response;
   resp.rcode = r.rcode;
-  resp.aa = false;
+  resp.aa = r.rcode === Rcode.NXDOMAIN && ctx.view.authNxdomain === true;
   resp.answer = r.answer;
   resp.authority = r.authority;
   // BIND adds no additional data to ANY

@@ -47,7 +47,12 @@ export class ResolverHolder {
       random: CRYPTO_RANDOM,
       cache,
     });
-    return makeView({ ...v, resolver: this.resolver, rrl });
+    return makeView({
+      ...v,
+      resolver: this.resolver,
+      rrl,
+      authNxdomain: loaded.conf.options.authNxdomain ?? false,
+    });
   }
 }
 
