@@ -71,5 +71,26 @@ export function renderConf(c: NamedConf, base: string): string[] {
     if (x.allowTransfer) out.push(`  ${z.name} allow-transfer ${renderAml(x.allowTransfer)}`);
     if (x.allowNotify) out.push(`  ${z.name} allow-notify ${renderAml(x.allowNotify)}`);
   }
+  // the resolver, rate limiting and statistics (config/recursion.ts)
+  const rc = o.recursionConf;
+  for (const [k, v] of [
+    ["port", rc.port],
+    ["max-cache-size", rc.maxCacheSize],
+    ["max-cache-ttl", rc.maxCacheTtl],
+    ["max-ncache-ttl", rc.maxNcacheTtl],
+    ["resolver-query-timeout-ms", rc.resolverQueryTimeoutMs],
+  ] as const)
+    if (v !== undefined) out.push(`${k} ${String(v)}`);
+  const rl = rc.rateLimit;
+  if (rl !== undefined) {
+    const { exemptClients, at: _at, ...rest } = rl;
+    out.push(
+      `rate-limit ${JSON.stringify(rest)}${exemptClients ? ` exempt ${renderAml(exemptClients)}` : ""}`,
+    );
+  }
+  for (const ch of rc.statisticsChannels)
+    out.push(
+      `statistics-channel ${ch.host} port ${ch.port}${ch.allow ? ` allow ${renderAml(ch.allow)}` : ""}`,
+    );
   return out;
 }
