@@ -1,6 +1,7 @@
 import type { RR } from "../wire/message.ts";
 import type { Zone } from "../zone/zone.ts";
-import { rrIdentity, serialGt, soaRR, zoneRecords } from "./records.ts";
+import { CLASS, RRType } from "../wire/rrtypes.ts";
+import { rrIdentity, serialGt, soaRR } from "./records.ts";
 
 /**
  * The IXFR journal (RFC 1995): for each zone version, the differences that led to it, computed
@@ -23,24 +24,43 @@ export interface Diff {
 const MAX_DIFFS = 64;
 const journals = new WeakMap<Zone, readonly Diff[]>();
 
-/** Differences between two versions of a zone (SOA excluded from the lists). */
-export function diffZones(old: Zone, next: Zone): Diff {
-  const before = new Map<string, RR>();
-  for (const rr of zoneRecords(old)) before.set(rrIdentity(rr), rr);
-  const added: RR[] = [];
-  for (const rr of zoneRecords(next)) {
-    const id = rrIdentity(rr);
-    if (before.has(id)) before.delete(id);
-    else added.push(rr);
+/** The records at one name (the apex SOA left out), keyed by identity. */
+function nodeRecords(zone: Zone, key: string, into: Map<string, RR>): void {
+  const sets = zone.get(key);
+  if (sets === undefined || sets.length === 0) return;
+  const name = zone.ownerWire(key);
+  for (const s of sets) {
+    if (s.type === RRType.SOA && key === zone.key) continue;
+    for (const rdata of s.rdata) {
+      const rr: RR = { name, type: s.type, cls: CLASS.IN, ttl: s.ttl, rdata };
+      into.set(rrIdentity(rr), rr);
+    }
   }
-  return {
-    fromSoa: soaRR(old),
-    toSoa: soaRR(next),
-    from: old.serial,
-    to: next.serial,
-    deleted: [...before.values()],
-    added,
+}
+
+/**
+ * Differences between two versions of a zone (SOA excluded from the lists). Names whose packed
+ * node is byte-identical in both are skipped without decoding, so a one-record change to a
+ * 100k-record zone costs two walks over the keys, not a decode of every record.
+ */
+export function diffZones(old: Zone, next: Zone): Diff {
+  const deleted: RR[] = [];
+  const added: RR[] = [];
+  const compare = (key: string): void => {
+    const before = new Map<string, RR>();
+    const after = new Map<string, RR>();
+    nodeRecords(old, key, before);
+    nodeRecords(next, key, after);
+    for (const [id, rr] of before) if (!after.has(id)) deleted.push(rr);
+    for (const [id, rr] of after) if (!before.has(id)) added.push(rr);
   };
+  for (const key of next.keys()) {
+    const a = old.packed(key);
+    if (a !== undefined && a.equals(next.packed(key)!)) continue;
+    compare(key);
+  }
+  for (const key of old.keys()) if (!next.has(key)) compare(key);
+  return { fromSoa: soaRR(old), toSoa: soaRR(next), from: old.serial, to: next.serial, deleted, added };
 }
 
 function size(diffs: readonly Diff[]): number {
