@@ -161,3 +161,29 @@ describe("AXFR out", () => {
     assert.equal(decodeMessage(na[0]!).rcode, Rcode.NOTAUTH);
   });
 });
+
+describe("reading transfers: what a secondary rejects", () => {
+  const v1 = zone(1, "a A 10.0.0.1\n");
+  const msgs = ask(v1, RRType.AXFR, undefined);
+  it("an answer that does not start with the zone's SOA", () => {
+    const m = { ...msgs[0]!, answer: msgs[0]!.answer.slice(1) };
+    assert.throws(() => new XfrReader(ORIGIN, undefined).feed(m), /does not start with the zone's SOA/);
+  });
+  it("an error RCODE, named", () => {
+    const m = { ...msgs[0]!, rcode: Rcode.REFUSED, answer: [] };
+    assert.throws(() => new XfrReader(ORIGIN, undefined).feed(m), /answered REFUSED/);
+  });
+  it("a closing SOA with another serial, and records after the end", () => {
+    const other = ask(zone(2, "a A 10.0.0.1\n"), RRType.AXFR, undefined)[0]!;
+    const last = other.answer[other.answer.length - 1]!;
+    const m = { ...msgs[0]!, answer: [...msgs[0]!.answer.slice(0, -1), last] };
+    assert.throws(() => new XfrReader(ORIGIN, undefined).feed(m), /closing SOA serial differs/);
+    const extra = { ...msgs[0]!, answer: [...msgs[0]!.answer, msgs[0]!.answer[1]!] };
+    assert.throws(() => new XfrReader(ORIGIN, undefined).feed(extra), /after the closing SOA/);
+  });
+  it("an answer that stops early has no result", () => {
+    const rd = new XfrReader(ORIGIN, undefined);
+    assert.equal(rd.feed({ ...msgs[0]!, answer: msgs[0]!.answer.slice(0, 2) }), false);
+    assert.throws(() => rd.result(), /ended early/);
+  });
+});
