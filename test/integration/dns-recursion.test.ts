@@ -196,6 +196,19 @@ describe(
       }
     });
 
+    it("keeps its cache across SIGHUP (no upstream work for a cached name after a reload)", async (t) => {
+      if (!needTool(t, "dig")) return;
+      await digAt(R, rport, "-b", "127.0.0.1", "ocf.berkeley.edu", "A");
+      resolver.child.kill("SIGHUP");
+      await resolver.waitLog((l) => l.msg === "configuration reloaded");
+      const misses = await metric("netsvc_dns_cache_misses_total");
+      const hits = await metric("netsvc_dns_cache_hits_total");
+      const r = await digAt(R, rport, "-b", "127.0.0.1", "ocf.berkeley.edu", "A", "+short");
+      assert.equal(r.out.trim(), "169.229.226.23");
+      assert.equal(await metric("netsvc_dns_cache_misses_total"), misses);
+      assert.ok((await metric("netsvc_dns_cache_hits_total")) > hits);
+    });
+
     it("counts queries, rcodes, qtypes and cache hits on /metrics and /json/v1", async () => {
       const text = await (await fetch(`http://127.0.0.1:${statsPort}/metrics`)).text();
       assert.match(text, /netsvc_dns_queries_total\{transport="udp"\} [1-9]/);

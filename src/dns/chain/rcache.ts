@@ -18,6 +18,8 @@ export interface RecursiveAnswer {
 }
 
 const MAX_ENTRIES = 100_000;
+/** Encoded bytes kept at most (answers can be 64 KiB over TCP): past it the cache starts over. */
+const MAX_BYTES = 64 * 1024 * 1024;
 
 /** Skip a (possibly compressed) name in an encoded message; returns the offset after it. */
 function skipName(b: Buffer, pos: number): number {
@@ -51,6 +53,7 @@ export function ttlFields(b: Buffer): { at: number[]; ttls: number[] } {
 
 export class RecursiveAnswerCache {
   private readonly map = new Map<string, RecursiveAnswer>();
+  private bytes = 0;
 
   get(key: string, now: number): RecursiveAnswer | undefined {
     const e = this.map.get(key);
@@ -68,7 +71,11 @@ export class RecursiveAnswerCache {
     if (ttls.length === 0) return;
     const min = Math.min(...ttls);
     if (min <= 0) return;
-    if (this.map.size >= MAX_ENTRIES) this.map.clear();
+    if (this.map.size >= MAX_ENTRIES || this.bytes > MAX_BYTES) {
+      this.map.clear();
+      this.bytes = 0;
+    }
+    this.bytes += full.length + 64;
     this.map.set(key, {
       full,
       tc: full.length > 512 ? makeTc() : undefined,
