@@ -24,6 +24,16 @@ import type { ZoneSet } from "./zone/zone.ts";
  *  (verified; lower case, no trailing dot), which a `key NAME` element matches. */
 export type AddressMatchList = (address: string, key?: string) => boolean;
 
+/** A transfer we answered: `kind` is what was sent (an IXFR answered in AXFR form is "AXFR"). */
+export interface TransferOutEvent {
+  zone: string;
+  kind: "AXFR" | "IXFR" | "IXFR-uptodate";
+  serial: number;
+  address: string;
+  key: string | undefined;
+  messages: number;
+}
+
 /** Per-zone settings that override the options (src/dns/transfer owns them). */
 export interface ZoneOptions {
   /** The zone's `allow-transfer` (else the view's). */
@@ -72,6 +82,8 @@ export interface ServerView {
   readonly unavailable?: ReadonlySet<string>;
   /** Called (synchronously, must not throw) when an allowed NOTIFY arrives for a secondary zone. */
   readonly onNotify?: (zone: string, from: string) => void;
+  /** Called (synchronously, must not throw) when a transfer out is answered (for the log). */
+  readonly onTransferOut?: (t: TransferOutEvent) => void;
 }
 
 /** Fill BIND's defaults around the parts a config really sets (zones at least). */

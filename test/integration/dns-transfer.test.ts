@@ -195,6 +195,19 @@ zone "repl.test" { type primary; file "db.zone"; notify explicit;
         async () => (await digAt("127.0.0.1", bindPort, "new.repl.test", "A")) === "192.0.2.2",
       );
       await srv.waitLog((l) => typeof l.msg === "string" && l.msg.includes("sent notify"));
+      // and netsvc says what it sent: the AXFR, then an IXFR for serial 2
+      await srv.waitLog(
+        (l) => typeof l.msg === "string" && /repl\.test\/IN: IXFR sent to 127\.0\.0\.1.*serial 2/.test(l.msg),
+      );
+      assert.ok(
+        srv.logs.some(
+          (l) => typeof l.msg === "string" && /repl\.test\/IN: AXFR sent to .*serial 1/.test(l.msg),
+        ),
+      );
+      if (tsig)
+        assert.ok(
+          srv.logs.some((l) => typeof l.msg === "string" && /IXFR sent to .*\(TSIG xfr\)/.test(l.msg)),
+        );
       // both answer the same
       for (const q of [
         ["www.repl.test", "A"],

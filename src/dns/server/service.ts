@@ -81,6 +81,11 @@ export class DnsServer implements Service {
       zones: secondary.length === 0 ? base.zones : new ZoneSet([...base.zones, ...secondary]),
       unavailable: this.repl.unavailable(),
       onNotify: this.repl.onNotify,
+      onTransferOut: (t) =>
+        this.log.info(
+          `zone ${t.zone.replace(/\.$/, "") || "."}/IN: ${t.kind === "IXFR-uptodate" ? "IXFR: client is up to date" : `${t.kind} sent`} to ${t.address}${t.key !== undefined ? ` (TSIG ${t.key})` : ""}, serial ${t.serial}, ${t.messages} message${t.messages === 1 ? "" : "s"}`,
+          { ...t },
+        ),
     });
   }
 

@@ -76,6 +76,25 @@ export interface Requester {
   key: string | undefined;
 }
 
+function report<T extends Buffer[] | number>(
+  view: ServerView,
+  zone: Zone,
+  kind: "AXFR" | "IXFR" | "IXFR-uptodate",
+  who: Requester,
+  msgs: T,
+): T {
+  const messages = typeof msgs === "number" ? msgs : msgs.length;
+  view.onTransferOut?.({
+    zone: zone.origin,
+    kind,
+    serial: zone.serial,
+    address: who.address,
+    key: who.key,
+    messages,
+  });
+  return msgs;
+}
+
 export function transferOut(view: ServerView, q: Message, r: Message, who: Requester): Buffer[] {
   const question = q.question[0]!;
   const key = keyOf(question.name);
@@ -100,12 +119,12 @@ export function transferOut(view: ServerView, q: Message, r: Message, who: Reque
     const serial = soaFields(theirs.rdata).serial;
     if (who.transport === "udp" || serialGe(serial, zone.serial)) {
       r.aa = who.transport === "tcp"; // BIND 9.18 leaves AA off the UDP answer
-
       r.answer = [soaRR(zone)];
+      if (who.transport === "tcp") report(view, zone, "IXFR-uptodate", who, 1);
       return one(r);
     }
     const inc = ixfrRecords(zone, serial);
-    if (inc !== undefined) return packRecords(r, inc);
+    if (inc !== undefined) return report(view, zone, "IXFR", who, packRecords(r, inc));
   }
-  return packRecords(r, axfrRecords(zone));
+  return report(view, zone, "AXFR", who, packRecords(r, axfrRecords(zone)));
 }
