@@ -150,6 +150,12 @@ export async function loadNamedConf(file: string, previous?: LoadState, read?: R
       try {
         accessSync(z.file, constants.R_OK);
       } catch {
+        reports.push({
+          zone: ".",
+          file: z.file,
+          errors: [new ConfigError("EZONE_LOAD", `root hints file '${z.fileAsWritten}' not found`, z.at)],
+          kept: false,
+        });
         failures.push(
           new ConfigError(
             "EZONE_LOAD",
