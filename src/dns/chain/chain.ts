@@ -1,8 +1,10 @@
 import { lookup } from "../engine/authoritative.ts";
 import { Rcode } from "../wire/message.ts";
 import { keyOf } from "../wire/name.ts";
-import type { Handler } from "./handler.ts";
-import { recursionHandler } from "./recursion.ts";
+import type { Answer } from "../engine/types.ts";
+import { RRType } from "../wire/rrtypes.ts";
+import type { Handler, QueryContext } from "./handler.ts";
+import { recursionAvailable, recursionHandler } from "./recursion.ts";
 
 /**
  * The handlers and their order: allow-query ACL -> authoritative zones -> recursion (recursion.ts)
@@ -55,6 +57,17 @@ export const authoritativeHandler: Handler = (ctx, next) => {
     dnssec: ctx.query.edns?.do ?? false,
     authorityOnPositive: mr === "no" || (mr === "no-auth-recursive" && !ctx.query.rd),
   });
+  // A referral, or a CNAME chain that leaves our zones, is where a recursive server goes on
+  // resolving (BIND): for a client offered recursion the recursion handler takes over from here.
+  // Either way the answer now depends on the client, so it is not kept pre-encoded.
+  if (ctx.query.rd && ctx.view.recursion && ctx.view.resolver !== undefined && continuesElsewhere(ctx, a)) {
+    ctx.cacheable = false;
+    if (recursionAvailable(ctx.view, ctx.client.address)) {
+      ctx.local = a;
+      next();
+      return;
+    }
+  }
   const r = ctx.response;
   r.rcode = a.rcode;
   r.aa = a.aa;
@@ -66,6 +79,20 @@ export const authoritativeHandler: Handler = (ctx, next) => {
     r.additional = [];
   }
 };
+
+function continuesElsewhere(ctx: QueryContext, a: Answer): boolean {
+  if (a.kind === "delegation") return true;
+  const last = a.answer[a.answer.length - 1];
+  const qtype = ctx.query.question[0]!.type;
+  return (
+    a.kind === "success" &&
+    last !== undefined &&
+    last.type === RRType.CNAME &&
+    qtype !== RRType.CNAME &&
+    qtype !== RRType.ANY &&
+    ctx.view.zones.find(keyOf(last.rdata)) === undefined
+  );
+}
 
 /** Nothing answered: REFUSED, RA=0, as BIND with `recursion no`. */
 export const refusedHandler: Handler = (ctx) => {

@@ -1,3 +1,4 @@
+import type { Answer } from "../engine/types.ts";
 import type { Message } from "../wire/message.ts";
 import type { ServerView } from "../view.ts";
 import type { ClientInfo } from "./respond.ts";
@@ -22,6 +23,9 @@ export interface QueryContext {
   /** Set by a handler that answers later (recursion): the response is complete when it settles.
    *  The handler has returned without calling next(); the pipeline awaits this, then encodes. */
   pending?: Promise<void> | undefined;
+  /** What our zones said when they hand over to recursion: a referral (its NS and glue seed the
+   *  resolver) or a CNAME chain leaving our zones (kept at the head of the answer). */
+  local?: Answer | undefined;
   /** The answer came from the resolver for an RD=1 query (the pipeline's recursive answer cache). */
   recursive?: boolean | undefined;
 }

@@ -45,6 +45,21 @@ export const recursionHandler: Handler = (ctx, next) => {
   if (ctx.query.rd && view.allowRecursion(address) && view.allowQueryCache(address)) {
     ctx.recursive = true;
     STATS.scalar[S.recursion]!++;
+    const local = ctx.local;
+    if (local !== undefined && local.kind !== "delegation") {
+      // our zones' CNAME chain leads elsewhere: resolve its target and append (AA from our data)
+      const target = local.answer[local.answer.length - 1]!.rdata;
+      const finish = (r: Resolution): void => {
+        fill(ctx, { ...r, answer: [...local.answer, ...r.answer] });
+        ctx.response.aa = true;
+      };
+      const hit = resolver.fromCache(target, q.type);
+      if (hit !== undefined) finish(hit);
+      else ctx.pending = resolver.resolve(target, q.type).then(finish);
+      return;
+    }
+    // a delegation in our zones: its NS and glue are where the resolver starts (BIND does the same)
+    if (local !== undefined) resolver.seedDelegation(local.authority, local.additional);
     const cached = resolver.fromCache(q.name, q.type);
     if (cached !== undefined) {
       STATS.scalar[S.cacheHits]!++;

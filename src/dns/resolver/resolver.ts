@@ -162,6 +162,25 @@ export class Resolver {
   }
 
   /**
+   * Start from a delegation that our own authoritative zones hold (their NS RRset and glue), as
+   * BIND's resolver finds delegations in the view's zones before its cache: trusted local data.
+   */
+  seedDelegation(authority: readonly RR[], additional: readonly RR[]): void {
+    const now = this.deps.clock.now();
+    const ns = authority.filter((rr) => rr.type === RRType.NS);
+    if (ns.length === 0) return;
+    this.cache.putRRset(ns, Trust.AUTHORITY, now);
+    const targets = new Set(ns.map((rr) => keyOf(rr.rdata)));
+    this.cache.putAll(
+      additional.filter(
+        (rr) => (rr.type === RRType.A || rr.type === RRType.AAAA) && targets.has(keyOf(rr.name)),
+      ),
+      Trust.GLUE,
+      now,
+    );
+  }
+
+  /**
    * Additional-section data for an answer (RFC 1034 4.3.2 step 6, as BIND fills it from its
    * cache): the A and AAAA RRsets of the names NS, MX and SRV records point at, when cached.
    */

@@ -13,7 +13,7 @@ import { nameFromText, nameToText } from "../../../src/dns/wire/name.ts";
 import { RRType } from "../../../src/dns/wire/rrtypes.ts";
 import { loadZoneSync } from "../../../src/dns/zone/parse.ts";
 import { ZoneSet } from "../../../src/dns/zone/zone.ts";
-import { hierarchy, resolverOn } from "../resolver/hierarchy.ts";
+import { hierarchy, resolverOn, ZONES } from "../resolver/hierarchy.ts";
 
 /**
  * The recursion handler through answer() (bytes in, bytes out), on the in-process hierarchy:
@@ -21,7 +21,8 @@ import { hierarchy, resolverOn } from "../resolver/hierarchy.ts";
  * and the pre-encoded resolver answers with their TTLs counting down.
  */
 const local = loadZoneSync("z", "example.test", {
-  readFile: () => "@ 300 SOA ns h 1 2 3 4 5\n@ 300 NS ns\nns 300 A 192.0.2.1\n",
+  readFile: () =>
+    "@ 300 SOA ns h 1 2 3 4 5\n@ 300 NS ns\nns 300 A 192.0.2.1\next 300 CNAME ocf.berkeley.edu.\n",
 }).zone;
 
 function setup(over: Partial<ServerView> = {}) {
@@ -113,6 +114,36 @@ describe("recursion in the handler chain", () => {
       m.answer.map((rr) => rr.ttl),
       [290, 590],
     );
+  });
+
+  it("follows our own zone's CNAME out of our zones for a recursive client (BIND)", async () => {
+    const { view } = setup();
+    const r = await ask(view, q("ext.example.test", RRType.A));
+    assert.equal(r.rcode, Rcode.NOERROR);
+    assert.deepEqual(
+      r.answer.map((rr) => `${nameToText(rr.name)} ${rr.type}`),
+      ["ext.example.test. 5", "ocf.berkeley.edu. 1"],
+    );
+    assert.ok(r.aa && r.ra);
+    // a client without recursion gets the CNAME alone, as from an authoritative-only server
+    const other = await ask(view, q("ext.example.test", RRType.A), "192.0.2.99");
+    assert.equal(other.answer.length, 1);
+  });
+
+  it("starts from a delegation in our own zones instead of the root", async () => {
+    const edu = loadZoneSync("edu.zone", "edu", { readFile: () => ZONES.edu }).zone;
+    const { view, net } = setup({ zones: new ZoneSet([edu]) });
+    const r = await ask(view, q("ocf.berkeley.edu", RRType.A));
+    assert.equal(r.answer[0]?.rdata.join("."), "169.229.226.23");
+    assert.ok(!r.aa && r.ra);
+    assert.ok(
+      net.sent.every((x) => x.to === "10.0.0.3"),
+      JSON.stringify(net.sent),
+    );
+    // the referral itself for a client without recursion
+    const ref = await ask(view, q("ocf.berkeley.edu", RRType.A), "192.0.2.99");
+    assert.equal(ref.answer.length, 0);
+    assert.ok(ref.authority.some((rr) => rr.type === RRType.NS));
   });
 
   it("with recursion off (or no resolver) names outside our zones are REFUSED", async () => {
