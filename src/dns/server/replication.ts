@@ -255,6 +255,15 @@ export class Replication {
     e.sec.notify();
   };
 
+  /** At start (BIND does the same): tell the others about every primary zone. */
+  notifyAll(zones: ZoneSet): void {
+    if (this.conf === undefined) return;
+    for (const z of zones) {
+      const conf = this.conf.zones.find((c) => c.type === "primary" && keyFromText(c.name) === z.key);
+      if (conf !== undefined) this.notifyZone(z, conf);
+    }
+  }
+
   /** After a reload: tell the others about every primary zone whose serial changed. */
   notifyChanges(before: ZoneSet | undefined, after: ZoneSet): void {
     if (before === undefined || this.conf === undefined) return;

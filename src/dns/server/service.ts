@@ -131,6 +131,7 @@ export class DnsServer implements Service {
       this.log.warn("no listen-on address matches an interface of this host: serving nothing");
     const ready = await this.bindAll(endpoints);
     this.repl.setSelf(ready);
+    this.repl.notifyAll(this.view!.zones);
     return ready;
   }
 
