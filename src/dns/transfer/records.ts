@@ -57,16 +57,36 @@ export function soaRR(zone: Zone): RR {
   };
 }
 
-/** Every record of the zone except the apex SOA, node by node. */
+/**
+ * Every record of the zone except the apex SOA, node by node. Reads each packed node once
+ * (zone/node.ts format) instead of get() + ownerWire(): AXFR of a 100k-record zone walks this.
+ */
 export function zoneRecords(zone: Zone): RR[] {
   const out: RR[] = [];
   for (const key of zone.keys()) {
-    const sets = zone.get(key)!;
-    if (sets.length === 0) continue;
-    const owner = zone.ownerWire(key);
-    for (const s of sets) {
-      if (s.type === RRType.SOA && key === zone.key) continue;
-      for (const rdata of s.rdata) out.push({ name: owner, type: s.type, cls: CLASS.IN, ttl: s.ttl, rdata });
+    const p = zone.packed(key);
+    if (p === undefined || p.length === 0) continue;
+    const ownerLen = p[0]!;
+    const owner = ownerLen === 0 ? Buffer.from(key, "latin1") : Buffer.from(p.subarray(1, 1 + ownerLen));
+    const apex = key === zone.key;
+    let i = 1 + ownerLen;
+    while (i < p.length) {
+      const type = (p[i]! << 8) | p[i + 1]!;
+      const ttl = p.readUInt32BE(i + 2);
+      const count = (p[i + 6]! << 8) | p[i + 7]!;
+      i += 8;
+      for (let n = 0; n < count; n++) {
+        const len = (p[i]! << 8) | p[i + 1]!;
+        if (!(apex && type === RRType.SOA))
+          out.push({
+            name: owner,
+            type,
+            cls: CLASS.IN,
+            ttl,
+            rdata: Buffer.from(p.subarray(i + 2, i + 2 + len)),
+          });
+        i += 2 + len;
+      }
     }
   }
   return out;
