@@ -6,8 +6,9 @@ import type { Clock, RandomU16, Transport, Upstream } from "../resolver/types.ts
 /**
  * The resolver's real network (the engine's Transport interface, resolver/types.ts). UDP: a fresh
  * socket per query, bound to port 0 so the kernel picks a random source port (RFC 5452 9.2), and
- * only a datagram from the server's address and port carrying our ID is taken as the answer. TCP
- * (after TC=1): one connection per query, the 2-byte length framing of RFC 1035 4.2.2.
+ * only a datagram from the server's address and port carrying our ID is taken as the answer; the
+ * socket is connected, so an unreachable server fails at once. TCP (after TC=1): one connection
+ * per query, the 2-byte length framing of RFC 1035 4.2.2.
  */
 export class SocketTransport implements Transport {
   exchange(to: Upstream, packet: Buffer, tcp: boolean, timeoutMs: number): Promise<Buffer | null> {
@@ -37,7 +38,9 @@ function udpExchange(to: Upstream, packet: Buffer, timeoutMs: number): Promise<B
       if (msg.length < 12 || msg[0] !== packet[0] || msg[1] !== packet[1]) return;
       finish(msg);
     });
-    sock.bind(0, () => sock.send(packet, to.port, to.host, (err) => err && finish(null)));
+    // a connected socket: only that peer's datagrams arrive, and an ICMP "port unreachable" ends
+    // the wait at once (ECONNREFUSED) instead of after the timeout
+    sock.connect(to.port, to.host, () => sock.send(packet, (err) => err && finish(null)));
   });
 }
 
