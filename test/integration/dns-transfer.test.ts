@@ -244,10 +244,12 @@ zone "repl.test" { type primary; file "db.zone"; notify explicit;
       const netsvcPort = await freePort("127.0.0.1");
       writeFileSync(
         join(dir, "named.conf"),
+        // the key comes from a `server` statement here (BIND's other way to say it)
         `${KEY}
+${tsig ? "server 127.0.0.1 { keys { xfr; }; };" : ""}
 options { listen-on { 127.0.0.1; }; listen-on-v6 { none; }; recursion no; notify no; };
 zone "bind.test" { type secondary; file "bind.test.cache";
-  primaries { 127.0.0.1 port ${bindPort}${keyRef}; }; };
+  primaries { 127.0.0.1 port ${bindPort}; }; };
 `,
       );
       // with TSIG, two processes: the workers follow the first one's transfers

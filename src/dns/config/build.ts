@@ -11,6 +11,7 @@ import {
   newTransferConf,
   readKey,
   readPrimariesList,
+  readServer,
   readZoneXfrOption,
   isXfrOption,
   type RemoteEntry,
@@ -28,7 +29,6 @@ import {
 /** Top-level statements BIND has and netsvc does not. */
 const UNSUPPORTED_STATEMENTS = new Set([
   "view",
-  "server",
   "trust-anchors",
   "managed-keys",
   "trusted-keys",
@@ -251,6 +251,10 @@ function buildZone(
     errs.err(where(s), `option 'primaries' is not allowed in '${type}' zone '${nameTok.text}'`);
     return undefined;
   }
+  if (type === "primary" && xfr.allowNotify !== undefined) {
+    errs.err(where(s), `option 'allow-notify' is not allowed in 'primary' zone '${nameTok.text}'`);
+    return undefined;
+  }
   if (
     type === "hint" &&
     (xfr.alsoNotify ?? xfr.notify ?? xfr.allowTransfer ?? xfr.allowNotify) !== undefined
@@ -350,6 +354,8 @@ export function buildNamedConf(file: string, read?: ReadFile): BuildResult {
       buildZone(s, errs, seenZones, zones, xc);
     } else if (k === "key") {
       readKey(s, errs, tc);
+    } else if (k === "server") {
+      readServer(s, errs, tc);
     } else if (k === "primaries" || k === "masters") {
       readPrimariesList(s, errs, tc);
     } else if (k === "statistics-channels") {

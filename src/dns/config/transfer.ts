@@ -33,15 +33,27 @@ export type NotifyMode = "yes" | "no" | "explicit" | "primary-only";
 export type RemoteEntry =
   Remote | { list: string; port: number | undefined; key: string | undefined; at: Where };
 
+/** `server ADDR { keys { K; }; request-ixfr yes|no; };`: how we talk to one remote server. */
+export interface ServerConf {
+  host: string;
+  /** The key our requests to it (SOA, transfers, NOTIFY) are signed with, when its list entry names none. */
+  key: string | undefined;
+  /** `request-ixfr no`: always AXFR from it. */
+  requestIxfr: boolean;
+  at: Where;
+}
+
 export interface TransferConf {
   keys: Map<string, KeyConf>;
+  /** `server` statements, by address as written. */
+  servers: Map<string, ServerConf>;
   lists: Map<string, { entries: RemoteEntry[]; port: number | undefined; at: Where }>;
   /** Key references to check once everything is read. */
   keyRefs: { name: string; at: Where }[];
 }
 
 export function newTransferConf(): TransferConf {
-  return { keys: new Map(), lists: new Map(), keyRefs: [] };
+  return { keys: new Map(), servers: new Map(), lists: new Map(), keyRefs: [] };
 }
 
 /** What a zone statement may carry for transfers (ZoneConf.xfr). */
@@ -177,10 +189,7 @@ export function readKey(s: Stmt, errs: Errs, tc: TransferConf): void {
     if (k === "algorithm") {
       algorithm = isText(v) ? algorithmName(v.text) : undefined;
       if (algorithm === undefined) {
-        errs.err(
-          where(v ?? o),
-          `unknown algorithm ${v ? describe(v) : "';'"}`,
-        );
+        errs.err(where(v ?? o), `unknown algorithm ${v ? describe(v) : "';'"}`);
         bad = true;
       }
       noMore(o, 2, errs);
@@ -210,6 +219,58 @@ export function readKey(s: Stmt, errs: Errs, tc: TransferConf): void {
     return;
   }
   tc.keys.set(name, { name, algorithm, secret, at: where(s) });
+}
+
+/** `server ADDR { keys { K; }; request-ixfr yes|no; };` (BIND's other options there: errors). */
+export function readServer(s: Stmt, errs: Errs, tc: TransferConf): void {
+  const a = s.items[1];
+  const b = s.items[2];
+  if (!isText(a) || !ADDRESS.test(a.text.replace(/\/\d+$/, ""))) {
+    errs.err(where(a ?? s), `expected IP address near ${a ? describe(a) : "';'"}`);
+    return;
+  }
+  if (b?.kind !== "block") {
+    errs.err(b ? where(b) : where(s), `expected '{' near ${b ? describe(b) : "';'"}`);
+    return;
+  }
+  noMore(s, 3, errs);
+  const conf: ServerConf = { host: a.text, key: undefined, requestIxfr: true, at: where(s) };
+  for (const o of b.stmts) {
+    const k = low(o.items[0]);
+    if (k === "keys") {
+      const v = o.items[1];
+      const name = v?.kind === "block" ? v.stmts[0]?.items[0] : v;
+      if (!isText(name) || (v?.kind === "block" && v.stmts.length !== 1)) {
+        errs.err(where(v ?? o), "expected one key name in 'keys'");
+        continue;
+      }
+      conf.key = name.text.toLowerCase().replace(/\.$/, "");
+      tc.keyRefs.push({ name: conf.key, at: where(name) });
+    } else if (k === "request-ixfr") {
+      const t = low(o.items[1]);
+      if (t === "yes" || t === "true") conf.requestIxfr = true;
+      else if (t === "no" || t === "false") conf.requestIxfr = false;
+      else
+        errs.err(
+          where(o.items[1] ?? o),
+          `boolean expected near ${o.items[1] ? describe(o.items[1]) : "';'"}`,
+        );
+    } else {
+      errs.err(
+        where(o),
+        `server option '${k ?? describe(o.items[0]!)}' is not supported by netsvc`,
+        "ECONF_UNSUPPORTED",
+      );
+    }
+  }
+  if (tc.servers.has(a.text)) {
+    errs.err(
+      where(s),
+      `server '${a.text}': already exists previous definition: ${tc.servers.get(a.text)!.at.file}:${tc.servers.get(a.text)!.at.line}`,
+    );
+    return;
+  }
+  tc.servers.set(a.text, conf);
 }
 
 /** Top-level `primaries NAME [port N] { ... };` (and its old name `masters`). */

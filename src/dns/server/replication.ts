@@ -6,8 +6,10 @@ import { applyTransfer } from "../transfer/in.ts";
 import { noteReload } from "../transfer/journal.ts";
 import { notifyMessage, notifyTargets, type NotifyTarget } from "../transfer/notify-out.ts";
 import { Secondary, type Primary } from "../transfer/secondary.ts";
-import type { Keyring, TsigKey } from "../transfer/tsig.ts";
+import type { Keyring } from "../transfer/tsig.ts";
 import { keyFromText, nameFromText } from "../wire/name.ts";
+import { parseAddress } from "../../lib/acl.ts";
+import type { ServerConf } from "../config/transfer.ts";
 import { dumpZone } from "../zone/dump.ts";
 import { loadZoneFile } from "../zone/load.ts";
 import type { Zone, ZoneSet } from "../zone/zone.ts";
@@ -120,9 +122,26 @@ export class Replication {
     this.self = endpoints;
   }
 
+  /** A `server` statement for this address, if any (config/transfer.ts). */
+  private server(host: string): ServerConf | undefined {
+    const a = parseAddress(host);
+    for (const s of this.conf?.transfer?.servers.values() ?? []) {
+      const b = parseAddress(s.host);
+      if (
+        a !== undefined &&
+        b !== undefined &&
+        a.family === b.family &&
+        (a.family === 4 ? a.v4 === b.v4 : Buffer.from(a.v6!).equals(Buffer.from(b.v6!)))
+      )
+        return s;
+    }
+    return undefined;
+  }
+
+  /** The list entry's key, else the `server` statement's `keys`. */
   private peer(host: string, port: number, key: string | undefined): Peer {
-    let k: TsigKey | undefined;
-    if (key !== undefined) k = this.keys.get(keyFromText(key));
+    const name = key ?? this.server(host)?.key;
+    const k = name === undefined ? undefined : this.keys.get(keyFromText(name));
     return { host, port, key: k };
   }
 
@@ -190,7 +209,9 @@ export class Replication {
           return () => clearTimeout(t);
         },
         querySoa: (p) => querySoa(peer(p), origin),
-        transfer: (p, have) => transferIn(peer(p), origin, have),
+        // `server ADDR { request-ixfr no; }`: always AXFR from it
+        transfer: (p, have) =>
+          transferIn(peer(p), origin, this.server(p.host)?.requestIxfr === false ? undefined : have),
         apply: (cur, r) => applyTransfer(origin, z.file === "" ? `${z.name} (transferred)` : z.file, cur, r),
         commit: (zone) => {
           if (z.file !== "") {

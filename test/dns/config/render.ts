@@ -58,6 +58,8 @@ export function renderConf(c: NamedConf, base: string): string[] {
   if (o.notify !== undefined) out.push(`notify ${o.notify}`);
   if (o.alsoNotify) out.push(`also-notify { ${o.alsoNotify.map((r) => `${remote(r)}; `).join("")}}`);
   if (o.allowNotify) out.push(`allow-notify ${renderAml(o.allowNotify)}`);
+  for (const sv of c.transfer?.servers.values() ?? [])
+    out.push(`server ${sv.host} key ${sv.key ?? "-"} request-ixfr ${sv.requestIxfr ? "yes" : "no"}`);
   for (const k of c.transfer?.keys.values() ?? [])
     out.push(`key "${k.name}" ${k.algorithm} ${k.secret.length}-byte secret`);
   for (const z of c.zones) {
