@@ -77,6 +77,11 @@ export const recursionHandler: Handler = (ctx, next) => {
       fill(ctx, hit);
       return;
     }
+    if (!ctx.query.rd) {
+      // RD=0 and not cached: a referral to the closest zone we know servers for (BIND)
+      fill(ctx, { rcode: Rcode.NOERROR, answer: [], authority: resolver.bestReferral(q.name) });
+      return;
+    }
   }
   next();
 };

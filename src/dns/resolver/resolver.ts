@@ -162,6 +162,14 @@ export class Resolver {
   }
 
   /**
+   * For a non-recursive question the cache cannot answer, BIND points at the closest zone it knows
+   * servers for: that zone's NS RRset (the root's from the hints at worst).
+   */
+  bestReferral(qname: Buffer): RR[] {
+    return this.closestZone(keyOf(qname)).ns;
+  }
+
+  /**
    * Start from a delegation that our own authoritative zones hold (their NS RRset and glue), as
    * BIND's resolver finds delegations in the view's zones before its cache: trusted local data.
    */
