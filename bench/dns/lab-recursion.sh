@@ -62,6 +62,7 @@ Q=(
   "_http._tcp.example.com SRV" "nosuch.example.com A" "test.example.com AAAA" "+norec test.example.com A"
   "ocf.berkeley.edu A" "www.berkeley.edu A" "berkeley.edu MX" "nosuch.berkeley.edu A" "ocf.berkeley.edu AAAA"
   "ocf.berkeley.edu A" "-b 127.0.0.99 ocf.berkeley.edu A" "-b 127.0.0.99 example.com A" "+tcp ocf.berkeley.edu A"
+  "+norec ocf.berkeley.edu A" "+norec nothere.berkeley.edu A"
 )
 norm() { # rcode, flags and sections of a dig answer, TTLs masked, sorted within sections
   awk '/status:/ {sub(/.*status: /, ""); sub(/,.*/, ""); print "rcode " $0}

@@ -29,7 +29,13 @@ function fill(ctx: QueryContext, r: Resolution): void {
   resp.authority = r.authority;
   // BIND adds no additional data to ANY
   const any = ctx.query.question[0]!.type === RRType.ANY;
-  resp.additional = r.answer.length > 0 && !any ? ctx.view.resolver!.additionalFor(r.answer) : [];
+  const resolver = ctx.view.resolver!;
+  if (any) resp.additional = [];
+  else
+    resp.additional = resolver.additionalFor([
+      ...r.answer,
+      ...r.authority.filter((rr) => rr.type === RRType.NS),
+    ]);
 }
 
 export const recursionHandler: Handler = (ctx, next) => {
@@ -74,7 +80,9 @@ export const recursionHandler: Handler = (ctx, next) => {
   if (view.allowQueryCache(address)) {
     const hit = resolver.fromCache(q.name, q.type);
     if (hit !== undefined) {
-      fill(ctx, hit);
+      // minimal-responses no-auth-recursive: a non-recursive query also gets the zone's NS
+      const withNs = !ctx.query.rd && hit.rcode === Rcode.NOERROR && hit.answer.length > 0;
+      fill(ctx, withNs ? { ...hit, authority: resolver.bestReferral(q.name) } : hit);
       return;
     }
     if (!ctx.query.rd) {
