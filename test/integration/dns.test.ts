@@ -150,6 +150,18 @@ describe("netsvc dns reload and stop", () => {
       await srv.waitLog((l) => l.msg === "zone example.com/IN: loaded serial 2");
       assert.match((await dig(port, "+short", "test.example.com", "A")).out, /^192\.0\.2\.99$/m);
 
+      // a change in an $INCLUDEd file alone is seen too
+      const inc = join(dir, "db.example.com.inc");
+      writeFileSync(inc, readFileSync(inc, "utf8").replace("127.0.0.91", "127.0.0.99"));
+      const loads = (): number =>
+        srv.logs.filter((l) => l.msg === "zone example.com/IN: loaded serial 2").length;
+      srv.child.kill("SIGHUP");
+      for (let i = 0; i < 50 && loads() < 2; i++) await sleep(100);
+      assert.match((await dig(port, "+short", "inc.example.com", "A")).out, /^127\.0\.0\.99$/m);
+      // and an unchanged zone is not read again
+      srv.child.kill("SIGHUP");
+      await srv.waitLog((l) => l.msg === "zone example.com/IN: unchanged, serial 2", 5000);
+
       writeFileSync(zone, `${original}\nbroken IN A not-an-address\n`);
       srv.child.kill("SIGHUP");
       const err = await srv.waitLog(

@@ -110,7 +110,7 @@ export class DnsServer implements Service {
           },
         );
       } else if (z.reused) {
-        this.log.debug(`zone ${z.zone}/IN: unchanged, serial ${z.serial}`, {
+        this.log.info(`zone ${z.zone}/IN: unchanged, serial ${z.serial}`, {
           zone: z.zone,
           serial: z.serial,
         });

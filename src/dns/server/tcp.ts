@@ -48,6 +48,11 @@ function serveConnection(
     if (answers.length === 0) counters.dropped++;
     if (sock.destroyed) return;
     for (const a of answers) {
+      if (a.length > 0xffff) {
+        // respond() never makes one; a frame cannot say it, so it is counted, never sent.
+        counters.errors++;
+        continue;
+      }
       const frame = Buffer.allocUnsafe(2 + a.length);
       frame.writeUInt16BE(a.length, 0);
       a.copy(frame, 2);
