@@ -183,6 +183,8 @@ function buildZone(
   let file: string | undefined;
   let bad = false;
   const xfr = emptyZoneXfr();
+  const fwd = emptyOptions("");
+  let fwdSeen = false;
   const seenOpts = new Set<string>();
   for (const o of block.stmts) {
     const k = keyword(o);
@@ -203,12 +205,11 @@ function buildZone(
       if (t === "master" || t === "primary") type = "primary";
       else if (t === "slave" || t === "secondary") type = "secondary";
       else if (t === "hint") type = "hint";
-      else if (
-        ["mirror", "stub", "static-stub", "forward", "redirect", "delegation-only", "in-view"].includes(t)
-      ) {
+      else if (t === "forward") type = "forward";
+      else if (["mirror", "stub", "static-stub", "redirect", "delegation-only", "in-view"].includes(t)) {
         errs.err(
           where(v!),
-          `zone '${nameTok.text}': type '${t}' is not supported by netsvc (only primary/master, secondary/slave and hint)`,
+          `zone '${nameTok.text}': type '${t}' is not supported by netsvc (only primary/master, secondary/slave, hint and forward)`,
           "ECONF_UNSUPPORTED",
         );
         bad = true;
@@ -220,6 +221,12 @@ function buildZone(
     } else if (k === "file") {
       file = readString(o, errs);
       if (file === undefined) bad = true;
+    } else if (k === "forwarders" || k === "forward") {
+      // a forward zone's own forwarders (the options' readers, into a scratch model)
+      const before = errs.list.length;
+      OPTIONS[k]!(o, { opts: fwd, errs, baseDir: "" });
+      fwdSeen = true;
+      if (errs.list.length > before) bad = true;
     } else if (isXfrOption(k)) {
       // transfer options (config/transfer.ts); errors are reported there
       if (readZoneXfrOption(k, o, errs, xc.tc, xfr, xc.pending) === false) bad = true;
@@ -240,7 +247,19 @@ function buildZone(
     errs.err(where(s), `zone '${nameTok.text}': type not present`);
     return undefined;
   }
-  if (file === undefined && type !== "secondary") {
+  if (type === "forward" && file !== undefined) {
+    errs.err(where(s), `zone '${nameTok.text}': a forward zone has no 'file'`);
+    return undefined;
+  }
+  if (type !== "forward" && fwdSeen) {
+    errs.err(
+      where(s),
+      `zone '${nameTok.text}': 'forwarders'/'forward' are supported by netsvc in forward zones only`,
+      "ECONF_UNSUPPORTED",
+    );
+    return undefined;
+  }
+  if (file === undefined && type !== "secondary" && type !== "forward") {
     errs.err(where(s), `zone '${nameTok.text}': missing 'file' entry`);
     return undefined;
   }
@@ -280,6 +299,8 @@ function buildZone(
     return undefined;
   }
   const z: ZoneConf = { name, type, fileAsWritten: file ?? "", file: file ?? "", at: where(s), xfr };
+  if (type === "forward")
+    z.forward = { forwarders: fwd.forwarders, forwardersPort: fwd.forwardersPort, mode: fwd.forward };
   seen.set(`${type === "hint" ? "hint" : "auth"}:${name}`, z);
   zones.push(z);
   return {};

@@ -20,6 +20,7 @@ export async function checkNamedConf(file: string, _opts: CheckOptions): Promise
   let ok = true;
   for (const z of built.conf.zones) {
     if (z.type === "secondary") continue; // its data comes by transfer (named-checkconf -z skips it too)
+    if (z.type === "forward") continue; // no data
     if (z.type === "hint") {
       let text: string | undefined;
       try {

@@ -153,6 +153,7 @@ export async function loadNamedConf(file: string, previous?: LoadState, read?: R
   const state: LoadState = { zones: new Map() };
   const zones: Zone[] = [];
   for (const z of conf.zones) {
+    if (z.type === "forward") continue; // no data: the resolver's business (resolver-conf.ts)
     if (z.type === "hint") {
       try {
         accessSync(z.file, constants.R_OK);

@@ -37,7 +37,7 @@ export interface Forwarder {
   port: number | undefined;
 }
 
-export type ZoneType = "primary" | "secondary" | "hint";
+export type ZoneType = "primary" | "secondary" | "hint" | "forward";
 
 export interface ZoneConf {
   /** The zone name as written, without the trailing dot (the root is "."). */
@@ -49,6 +49,13 @@ export interface ZoneConf {
   at: Where;
   /** Transfer and replication settings (config/transfer.ts); a secondary has `primaries`. */
   xfr?: ZoneXfr;
+  /** `type forward` zones: where the resolver sends questions at or below the zone's name
+   *  (`forwarders {}` empty = no forwarding there, even with global forwarders). */
+  forward?: {
+    forwarders: Forwarder[];
+    forwardersPort: number | undefined;
+    mode: "first" | "only" | undefined;
+  };
 }
 
 export type MinimalResponses = "no" | "yes" | "no-auth" | "no-auth-recursive";

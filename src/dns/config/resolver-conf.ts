@@ -3,6 +3,7 @@ import { ConfigError, ConfigErrors } from "../../lib/errors.ts";
 import type { CacheOptions } from "../resolver/cache.ts";
 import { BUILTIN_HINTS, parseHints } from "../resolver/hints.ts";
 import { DEFAULT_RESOLVER_CONFIG, type ResolverConfig } from "../resolver/resolver.ts";
+import { keyFromText } from "../wire/name.ts";
 import type { NamedConf } from "./model.ts";
 
 /**
@@ -36,6 +37,24 @@ export function resolverConfigOf(conf: NamedConf): ResolverConfig {
     hints,
     forwarders: o.forwarders.map((f) => ({ host: f.host, port: f.port ?? o.forwardersPort ?? 53 })),
     forward: o.forward ?? "first",
+    forwardZones: new Map(
+      conf.zones.flatMap((z) =>
+        z.type === "forward" && z.forward !== undefined
+          ? [
+              [
+                keyFromText(z.name),
+                {
+                  forwarders: z.forward.forwarders.map((f) => ({
+                    host: f.host,
+                    port: f.port ?? z.forward!.forwardersPort ?? 53,
+                  })),
+                  forward: z.forward.mode ?? ("first" as const),
+                },
+              ] as const,
+            ]
+          : [],
+      ),
+    ),
     serverPort: rc.port ?? 53,
     queryTimeoutMs: rc.resolverQueryTimeoutMs ?? DEFAULT_RESOLVER_CONFIG.queryTimeoutMs,
   };

@@ -28,6 +28,9 @@ export interface ResolverConfig {
   hints: RR[];
   forwarders: Upstream[];
   forward: "first" | "only";
+  /** `type forward` zones, by zone key: they replace the global forwarders at and below the zone
+   *  (an empty list means "iterate here"). */
+  forwardZones: ReadonlyMap<string, { forwarders: Upstream[]; forward: "first" | "only" }>;
   /** The port of servers found by iteration (BIND's `port` option; 53). */
   serverPort: number;
   /** Budget for one client question (BIND resolver-query-timeout, default 10 s). */
@@ -41,6 +44,7 @@ export interface ResolverConfig {
 export const DEFAULT_RESOLVER_CONFIG: Omit<ResolverConfig, "hints"> = {
   forwarders: [],
   forward: "first",
+  forwardZones: new Map(),
   serverPort: 53,
   queryTimeoutMs: 10_000,
   ednsSize: 1232,
@@ -264,11 +268,24 @@ export class Resolver {
     return servfail();
   }
 
+  /** The forwarders for a name: the deepest forward zone's, else the global ones. */
+  private forwardingFor(name: Buffer): { forwarders: Upstream[]; forward: "first" | "only" } {
+    const zones = this.cfg.forwardZones;
+    if (zones.size > 0)
+      for (let k = keyOf(name); k.length > 0; k = k.slice(1 + k.charCodeAt(0))) {
+        const z = zones.get(k);
+        if (z !== undefined) return z;
+        if (k === ROOT_KEY) break;
+      }
+    return this.cfg;
+  }
+
   private async fetch(name: Buffer, qtype: number, task: Task): Promise<Outcome | undefined> {
-    if (this.cfg.forwarders.length > 0) {
-      const m = await this.ask(this.cfg.forwarders, name, qtype, true, task, usableFromForwarder);
+    const fw = this.forwardingFor(name);
+    if (fw.forwarders.length > 0) {
+      const m = await this.ask(fw.forwarders, name, qtype, true, task, usableFromForwarder);
       if (m !== undefined) return this.digest(m, name, qtype, ROOT_KEY);
-      if (this.cfg.forward === "only") return undefined;
+      if (fw.forward === "only") return undefined;
     }
     return this.iterate(name, qtype, task);
   }

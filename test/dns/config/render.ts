@@ -51,7 +51,13 @@ export function renderConf(c: NamedConf, base: string): string[] {
   for (const [k, v] of scalars) if (v !== undefined) out.push(`${k} ${String(v)}`);
   for (const f of o.forwarders) out.push(`forwarder ${f.host} port ${f.port ?? "default"}`);
   for (const [name, a] of c.acls) out.push(`acl "${name}" ${renderAml(a.list)}`);
-  for (const z of c.zones) out.push(`zone "${z.name}" ${z.type} file ${rel(z.file)}`);
+  for (const z of c.zones) {
+    out.push(`zone "${z.name}" ${z.type} file ${rel(z.file)}`);
+    if (z.forward)
+      out.push(
+        `  ${z.name} forward ${z.forward.mode ?? "default"} forwarders { ${z.forward.forwarders.map((f) => `${f.host} port ${f.port ?? "default"}; `).join("")}}`,
+      );
+  }
   // transfers (config/transfer.ts)
   const remote = (r: { host: string; port: number | undefined; key: string | undefined }): string =>
     `${r.host}${r.port !== undefined ? ` port ${r.port}` : ""}${r.key !== undefined ? ` key ${r.key}` : ""}`;

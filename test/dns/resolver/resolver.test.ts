@@ -234,6 +234,23 @@ describe("resolver: forwarding", () => {
     assert.equal(asked.at(-1), "10.0.0.3");
   });
 
+  it("a forward zone sends its names to its own forwarders; other names iterate", async () => {
+    const net = hierarchy();
+    const r = resolverOn(net, {
+      forwardZones: new Map([
+        ["\x07example\x03net\x00", { forwarders: [{ host: "10.0.0.6", port: 53 }], forward: "only" }],
+      ]),
+    });
+    const a = await r.resolve(n("www.example.net"), RRType.A);
+    assert.deepEqual(lines(a), ["www.example.net. 600 A 192.0.2.80"]);
+    assert.deepEqual(
+      net.take().map((s) => s.to),
+      ["10.0.0.6"],
+    );
+    await r.resolve(n("ocf.berkeley.edu"), RRType.A);
+    assert.equal(net.take()[0]?.to, "10.0.0.1", "iterates from the root");
+  });
+
   it("forward only: a REFUSED forwarder gives SERVFAIL", async () => {
     const net = hierarchy();
     const r = resolverOn(net, { forwarders: [{ host: "10.0.0.3", port: 53 }], forward: "only" });
