@@ -60,12 +60,24 @@ export const authoritativeHandler: Handler = (ctx, next) => {
   // A referral, or a CNAME chain that leaves our zones, is where a recursive server goes on
   // resolving (BIND): for a client offered recursion the recursion handler takes over from here.
   // Either way the answer now depends on the client, so it is not kept pre-encoded.
-  if (ctx.query.rd && ctx.view.recursion && ctx.view.resolver !== undefined && continuesElsewhere(ctx, a)) {
-    ctx.cacheable = false;
-    if (recursionAvailable(ctx.view, ctx.client.address)) {
-      ctx.local = a;
-      next();
-      return;
+  // With RD=0 only the CNAME case goes on (its target may be in the cache); a referral stays ours.
+  if (ctx.view.recursion && ctx.view.resolver !== undefined && continuesElsewhere(ctx, a)) {
+    const view = ctx.view;
+    const address = ctx.client.address;
+    if (ctx.query.rd) {
+      ctx.cacheable = false;
+      if (recursionAvailable(view, address)) {
+        ctx.local = a;
+        next();
+        return;
+      }
+    } else if (a.kind !== "delegation") {
+      ctx.cacheable = false;
+      if (view.allowQueryCache(address)) {
+        ctx.local = a;
+        next();
+        return;
+      }
     }
   }
   const r = ctx.response;

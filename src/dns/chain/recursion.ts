@@ -77,6 +77,16 @@ export const recursionHandler: Handler = (ctx, next) => {
     return;
   }
   if (ctx.query.rd) STATS.scalar[S.refusedRecursion]!++;
+  const local = ctx.local;
+  if (local !== undefined && local.kind !== "delegation" && !ctx.query.rd) {
+    // RD=0, our CNAME leads out of our zones: its target from the cache when there (BIND)
+    const target = local.answer[local.answer.length - 1]!.rdata;
+    const hit = resolver.fromCache(target, q.type);
+    const r = hit ?? { rcode: local.rcode, answer: [], authority: local.authority };
+    fill(ctx, { ...r, answer: [...local.answer, ...r.answer] });
+    ctx.response.aa = true;
+    return;
+  }
   if (view.allowQueryCache(address)) {
     const hit = resolver.fromCache(q.name, q.type);
     if (hit !== undefined) {

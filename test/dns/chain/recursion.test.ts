@@ -134,6 +134,16 @@ describe("recursion in the handler chain", () => {
     // a client without recursion gets the CNAME alone, as from an authoritative-only server
     const other = await ask(view, q("ext.example.test", RRType.A), "192.0.2.99");
     assert.equal(other.answer.length, 1);
+    // RD=0 from a client of the cache: the target from the cache is appended (BIND)
+    const norec = await ask(view, q("ext.example.test", RRType.A, false));
+    assert.equal(norec.answer.length, 2);
+    assert.ok(norec.aa);
+    const { view: fresh } = setup();
+    assert.equal(
+      (await ask(fresh, q("ext.example.test", RRType.A, false))).answer.length,
+      1,
+      "nothing cached",
+    );
   });
 
   it("starts from a delegation in our own zones instead of the root", async () => {
