@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, it } from "node:test";
+import { after, describe, it } from "node:test";
 import { runNetsvc } from "../helpers/proc.ts";
 import { needTool } from "../helpers/tools.ts";
 import { run } from "./dns-helpers.ts";
@@ -32,8 +32,14 @@ const BROKEN = [
   'zone "a.test" { type primary; file "db"; notify maybe; };',
 ];
 
+const TEMP: string[] = [];
+after(() => {
+  for (const d of TEMP) rmSync(d, { recursive: true, force: true });
+});
+
 function write(text: string): string {
   const dir = mkdtempSync(join(tmpdir(), "netsvc-xfr-check-"));
+  TEMP.push(dir);
   const f = join(dir, "named.conf");
   writeFileSync(f, text);
   return f;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createSocket } from "node:dgram";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,6 +18,17 @@ import { run, sleep } from "./dns-helpers.ts";
  * interface addresses, and lo carries 127.0.0.1 alone here) and a port picked
  * at run time; every zone names only loopback name servers; NOTIFY, not sleeping, drives the tests.
  */
+/** Temp directories made here, removed when the file's tests end. */
+const TEMP: string[] = [];
+function tempDir(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  TEMP.push(d);
+  return d;
+}
+after(() => {
+  for (const d of TEMP) rmSync(d, { recursive: true, force: true });
+});
+
 const SECRET = "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0IQ==";
 const KEY = `key "xfr" { algorithm hmac-sha256; secret "${SECRET}"; };`;
 
@@ -62,7 +73,7 @@ interface Bind {
 
 /** named -g in its own directory; resolves once it logs "running". */
 function startBind(host: string, port: number, body: string, files: Record<string, string>): Promise<Bind> {
-  const dir = mkdtempSync(join(tmpdir(), "netsvc-bind-"));
+  const dir = tempDir("netsvc-bind-");
   for (const [f, text] of Object.entries(files)) writeFileSync(join(dir, f), text);
   writeFileSync(
     join(dir, "named.conf"),
@@ -157,7 +168,7 @@ for (const tsig of [false, true]) {
 
     it("BIND loads the zone by AXFR, then follows a SIGHUP'd change through NOTIFY and IXFR", async (t) => {
       if (!needAll(t)) return;
-      const dir = mkdtempSync(join(tmpdir(), "netsvc-pri-"));
+      const dir = tempDir("netsvc-pri-");
       const bindPort = await freePort("127.0.0.1");
       writeFileSync(join(dir, "db.zone"), zoneText(1, ""));
       writeFileSync(
@@ -239,7 +250,7 @@ zone "repl.test" { type primary; file "db.zone"; notify explicit;
 
     it("netsvc transfers the zone, writes its file, follows NOTIFY + IXFR, and serves the cached copy after a restart", async (t) => {
       if (!needAll(t)) return;
-      const dir = mkdtempSync(join(tmpdir(), "netsvc-sec-"));
+      const dir = tempDir("netsvc-sec-");
       const bindPort = await freePort("127.0.0.1");
       const netsvcPort = await freePort("127.0.0.1");
       writeFileSync(

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -16,8 +16,8 @@ const SECRET = "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0IQ==";
 describe("TSIG with dig -y and kdig -y", () => {
   let srv: Running;
   let port: number;
+  const dir = mkdtempSync(join(tmpdir(), "netsvc-tsig-"));
   before(async () => {
-    const dir = mkdtempSync(join(tmpdir(), "netsvc-tsig-"));
     const lines = ["$TTL 300", "@ SOA ns root 3 3600 600 86400 300", "@ NS ns", "ns A 127.0.0.1"];
     for (let i = 0; i < 3000; i++) lines.push(`h${i} TXT "host ${i} padding padding padding padding"`);
     writeFileSync(join(dir, "db.big"), lines.join("\n") + "\n");
@@ -32,7 +32,10 @@ zone "big.test" { type primary; file "db.big"; };
     srv = await startNetsvc(["dns", "-c", join(dir, "named.conf"), "--port", "0", "--workers", "1"]);
     port = srv.endpoints.find((e) => e.proto === "tcp")!.port;
   });
-  after(() => srv.stop());
+  after(async () => {
+    await srv.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   for (const [alg, key] of [
     ["hmac-sha256", "xfr"],
