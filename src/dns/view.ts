@@ -1,3 +1,6 @@
+import type { Resolver } from "./resolver/resolver.ts";
+import type { RateLimiter } from "./rrl/limiter.ts";
+import type { Keyring } from "./transfer/tsig.ts";
 import type { ZoneSet } from "./zone/zone.ts";
 
 /**
@@ -17,8 +20,28 @@ import type { ZoneSet } from "./zone/zone.ts";
  */
 
 /** A resolved BIND address match list: true = allowed. `address` is what the socket reports
- *  (`127.0.0.1`, `::1`, `::ffff:127.0.0.1`). */
-export type AddressMatchList = (address: string) => boolean;
+ *  (`127.0.0.1`, `::1`, `::ffff:127.0.0.1`); `key` the name of the TSIG key that signed the request
+ *  (verified; lower case, no trailing dot), which a `key NAME` element matches. */
+export type AddressMatchList = (address: string, key?: string) => boolean;
+
+/** A transfer we answered: `kind` is what was sent (an IXFR answered in AXFR form is "AXFR"). */
+export interface TransferOutEvent {
+  zone: string;
+  kind: "AXFR" | "IXFR" | "IXFR-uptodate";
+  serial: number;
+  address: string;
+  key: string | undefined;
+  messages: number;
+}
+
+/** Per-zone settings that override the options (src/dns/transfer owns them). */
+export interface ZoneOptions {
+  /** The zone's `allow-transfer` (else the view's). */
+  readonly allowTransfer?: AddressMatchList | undefined;
+  /** Secondary zones: who may NOTIFY us (the primaries always may; `allow-notify` adds). */
+  readonly allowNotify?: AddressMatchList | undefined;
+  readonly secondary: boolean;
+}
 
 /** BIND's `minimal-responses` option (default `no-auth-recursive`). */
 export type MinimalResponses = "no" | "yes" | "no-auth" | "no-auth-recursive";
@@ -28,9 +51,16 @@ export interface ServerView {
   readonly zones: ZoneSet;
   /** `allow-query` (BIND default: any). A client outside it gets REFUSED. */
   readonly allowQuery: AddressMatchList;
-  /** `recursion` (BIND default yes, but netsvc has no resolver yet: the config must set false
-   *  until the resolver issue lands; respond() then answers RA=0 and REFUSED outside our zones). */
+  /** `recursion` (BIND default yes). Recursion happens only when `resolver` is set too; without
+   *  it respond() answers RA=0 and REFUSED outside our zones. */
   readonly recursion: boolean;
+  /** The resolver (src/dns/resolver) behind `recursion yes`. It is not part of what a reload
+   *  swaps: the server hands the same resolver (and so the same cache) to each new view. */
+  readonly resolver?: Resolver | undefined;
+  /** `auth-nxdomain` (BIND 9 default no): AA=1 on NXDOMAIN answers that come from the resolver. */
+  readonly authNxdomain?: boolean | undefined;
+  /** Response rate limiting (`rate-limit { }`), applied to UDP responses; absent = off. */
+  readonly rrl?: RateLimiter | undefined;
   /** `allow-recursion` (BIND default: localnets; localhost). Only consulted when recursion is on. */
   readonly allowRecursion: AddressMatchList;
   /** `allow-query-cache` (BIND default: the allow-recursion list). */
@@ -43,6 +73,17 @@ export interface ServerView {
   readonly maxUdpSize: number;
   /** `edns-udp-size` (BIND default 1232): the payload size we advertise in our OPT record. */
   readonly ednsUdpSize: number;
+  /** TSIG keys (`key` statements), by the key of their name (see transfer/tsig.ts). */
+  readonly keys?: Keyring;
+  /** Per-zone options, by zone key. */
+  readonly zoneOptions?: ReadonlyMap<string, ZoneOptions>;
+  /** Zones configured but without data (a secondary before its first transfer, or expired): their
+   *  names get SERVFAIL, as BIND answers. By zone key. */
+  readonly unavailable?: ReadonlySet<string>;
+  /** Called (synchronously, must not throw) when an allowed NOTIFY arrives for a secondary zone. */
+  readonly onNotify?: (zone: string, from: string) => void;
+  /** Called (synchronously, must not throw) when a transfer out is answered (for the log). */
+  readonly onTransferOut?: (t: TransferOutEvent) => void;
 }
 
 /** Fill BIND's defaults around the parts a config really sets (zones at least). */

@@ -122,7 +122,7 @@ describe("netsvc check named.conf agrees with named-checkconf -z", () => {
     const ours = await runNetsvc(["check", join(dir, "named.conf")]);
     assert.equal(ours.code, 0, ours.stdout + ours.stderr);
     assert.match(ours.stdout, /zone example\.com\/IN: loaded serial 1/);
-    assert.match(ours.stdout, /warning: recursion is not implemented yet/);
+    assert.doesNotMatch(ours.stdout, /recursion is not implemented/);
   });
 
   for (const [name, text] of [

@@ -1,11 +1,14 @@
 import { lookup } from "../engine/authoritative.ts";
 import { Rcode } from "../wire/message.ts";
 import { keyOf } from "../wire/name.ts";
-import type { Handler } from "./handler.ts";
+import type { Answer } from "../engine/types.ts";
+import { RRType } from "../wire/rrtypes.ts";
+import type { Handler, QueryContext } from "./handler.ts";
+import { recursionAvailable, recursionHandler } from "./recursion.ts";
 
 /**
- * The handlers and their order: allow-query ACL -> authoritative zones -> recursion (the resolver
- * issue plugs in here) -> REFUSED.
+ * The handlers and their order: allow-query ACL -> authoritative zones -> recursion (recursion.ts)
+ * -> REFUSED.
  */
 
 /** allow-query: a client outside it gets REFUSED (BIND). */
@@ -18,10 +21,29 @@ export const aclHandler: Handler = (ctx, next) => {
   ctx.cacheable = false;
 };
 
+/** Whether the deepest configured zone holding `key` is one without data (deeper than `loaded`). */
+function inUnavailable(unavailable: ReadonlySet<string>, key: string, loaded: string | undefined): boolean {
+  for (let k = key; k !== loaded; k = k.slice(1 + k.charCodeAt(0))) {
+    if (unavailable.has(k)) return true;
+    if (k.length <= 1) return false;
+  }
+  return false;
+}
+
 /** Our zones: RFC 1034 4.3.2 via engine/authoritative.ts; passes on names outside every zone. */
 export const authoritativeHandler: Handler = (ctx, next) => {
   const q = ctx.query.question[0]!;
-  const zone = ctx.view.zones.find(keyOf(q.name));
+  const key = keyOf(q.name);
+  const zone = ctx.view.zones.find(key);
+  if (
+    ctx.view.unavailable !== undefined &&
+    ctx.view.unavailable.size > 0 &&
+    inUnavailable(ctx.view.unavailable, key, zone?.key)
+  ) {
+    // a secondary zone before its first transfer or after expiry (BIND: SERVFAIL)
+    ctx.response.rcode = Rcode.SERVFAIL;
+    return;
+  }
   if (zone === undefined) {
     next();
     return;
@@ -35,6 +57,29 @@ export const authoritativeHandler: Handler = (ctx, next) => {
     dnssec: ctx.query.edns?.do ?? false,
     authorityOnPositive: mr === "no" || (mr === "no-auth-recursive" && !ctx.query.rd),
   });
+  // A referral, or a CNAME chain that leaves our zones, is where a recursive server goes on
+  // resolving (BIND): for a client offered recursion the recursion handler takes over from here.
+  // Either way the answer now depends on the client, so it is not kept pre-encoded.
+  // With RD=0 only the CNAME case goes on (its target may be in the cache); a referral stays ours.
+  if (ctx.view.recursion && ctx.view.resolver !== undefined && continuesElsewhere(ctx, a)) {
+    const view = ctx.view;
+    const address = ctx.client.address;
+    if (ctx.query.rd) {
+      ctx.cacheable = false;
+      if (recursionAvailable(view, address)) {
+        ctx.local = a;
+        next();
+        return;
+      }
+    } else if (a.kind !== "delegation") {
+      ctx.cacheable = false;
+      if (view.allowQueryCache(address)) {
+        ctx.local = a;
+        next();
+        return;
+      }
+    }
+  }
   const r = ctx.response;
   r.rcode = a.rcode;
   r.aa = a.aa;
@@ -47,13 +92,19 @@ export const authoritativeHandler: Handler = (ctx, next) => {
   }
 };
 
-/**
- * Recursion: netsvc has no resolver yet, so with `recursion no` (the only setting the config
- * accepts for now) this passes everything on. The resolver issue replaces this handler.
- */
-export const recursionHandler: Handler = (_ctx, next) => {
-  next();
-};
+function continuesElsewhere(ctx: QueryContext, a: Answer): boolean {
+  if (a.kind === "delegation") return true;
+  const last = a.answer[a.answer.length - 1];
+  const qtype = ctx.query.question[0]!.type;
+  return (
+    a.kind === "success" &&
+    last !== undefined &&
+    last.type === RRType.CNAME &&
+    qtype !== RRType.CNAME &&
+    qtype !== RRType.ANY &&
+    ctx.view.zones.find(keyOf(last.rdata)) === undefined
+  );
+}
 
 /** Nothing answered: REFUSED, RA=0, as BIND with `recursion no`. */
 export const refusedHandler: Handler = (ctx) => {

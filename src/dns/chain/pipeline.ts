@@ -6,8 +6,12 @@ import type { ServerView } from "../view.ts";
 import { AnswerCache, fastKey, patchCached } from "./cache.ts";
 import { CHAIN } from "./chain.ts";
 import { runChain, type QueryContext } from "./handler.ts";
+import { patchRecursive, RecursiveAnswerCache } from "./rcache.ts";
+import { recursionAvailable } from "./recursion.ts";
+import { applyRrl } from "../rrl/apply.ts";
+import { S, STATS } from "../stats/counters.ts";
 import type { ClientInfo } from "./respond.ts";
-import { notifyResponse, transfer } from "./xfr.ts";
+import { notifyResponse, transfer, TSIG_RESERVE, tsigGate } from "./xfr.ts";
 
 /**
  * respond() in full (contract in respond.ts). The common query takes the fast path: a scan of the
@@ -17,6 +21,17 @@ import { notifyResponse, transfer } from "./xfr.ts";
  */
 
 const caches = new WeakMap<ServerView, AnswerCache>();
+
+const recCaches = new WeakMap<ServerView, RecursiveAnswerCache>();
+
+function recCacheFor(view: ServerView): RecursiveAnswerCache {
+  let c = recCaches.get(view);
+  if (c === undefined) {
+    c = new RecursiveAnswerCache();
+    recCaches.set(view, c);
+  }
+  return c;
+}
 
 function cacheFor(view: ServerView): AnswerCache {
   let c = caches.get(view);
@@ -34,19 +49,71 @@ export function udpLimit(view: ServerView, client: ClientInfo, ednsSize: number 
   return Math.max(512, Math.min(ednsSize, view.maxUdpSize));
 }
 
-export function respondImpl(view: ServerView, packet: Buffer, client: ClientInfo): Buffer | null {
-  if (packet.length < 12 || (packet[2]! & 0x80) !== 0) return null;
-  try {
-    const fk = fastKey(packet, client.transport === "udp");
-    if (fk !== undefined && view.allowQuery(client.address)) {
-      const hit = cacheFor(view).get(fk.key);
-      if (hit !== undefined)
-        return patchCached(hit, packet, fk.qnameLen, udpLimit(view, client, fk.ednsSize));
-    }
-    return slow(view, packet, client, fk?.key);
-  } catch {
-    return servfail(packet);
+/** A response now, or later when the resolver has to ask upstream. */
+export type Answered = Buffer | null | Promise<Buffer | null>;
+
+export function respondImpl(view: ServerView, packet: Buffer, client: ClientInfo): Answered {
+  if (packet.length < 12 || (packet[2]! & 0x80) !== 0) {
+    STATS.scalar[S.dropped]!++;
+    return null;
   }
+  const udp = client.transport === "udp";
+  STATS.scalar[udp ? S.queriesUdp : S.queriesTcp]!++;
+  let out: Answered;
+  try {
+    out = answerQuery(view, packet, client, udp);
+  } catch {
+    out = servfail(packet);
+  }
+  if (out instanceof Promise) {
+    // the client object is reused by the UDP socket: keep what we need now
+    const address = client.address;
+    return out.then(
+      (b) => finish(view, b, udp, address),
+      () => finish(view, servfail(packet), udp, address),
+    );
+  }
+  return finish(view, out, udp, client.address);
+}
+
+/** Rate limiting (UDP only, as BIND) and the response counters. */
+function finish(view: ServerView, out: Buffer | null, udp: boolean, address: string): Buffer | null {
+  if (out !== null && udp && view.rrl !== undefined) {
+    const r = applyRrl(view.rrl, view, out, address, Date.now());
+    if (r === null) STATS.scalar[S.rrlDropped]!++;
+    else if (r !== out) STATS.scalar[S.rrlSlipped]!++;
+    out = r;
+  }
+  if (out === null) STATS.scalar[S.dropped]!++;
+  else STATS.response(out, udp);
+  return out;
+}
+
+function answerQuery(view: ServerView, packet: Buffer, client: ClientInfo, udp: boolean): Answered {
+  const fk = fastKey(packet, udp);
+  if (fk !== undefined) {
+    STATS.qtypeAt(packet, 12 + fk.qnameLen);
+    if (view.allowQuery(client.address)) {
+      const hit = cacheFor(view).get(fk.key);
+      if (hit !== undefined) {
+        STATS.scalar[S.answerCacheHits]!++;
+        const out = patchCached(hit, packet, fk.qnameLen, udpLimit(view, client, fk.ednsSize));
+        if (view.resolver !== undefined && recursionAvailable(view, client.address)) out[3] = out[3]! | 0x80;
+        return out;
+      }
+      const resolver = view.resolver;
+      if (resolver !== undefined && (packet[2]! & 0x01) !== 0 && recursionAvailable(view, client.address)) {
+        const now = resolver.now();
+        const rec = recCacheFor(view).get(fk.key, now);
+        if (rec !== undefined && view.allowQueryCache(client.address)) {
+          STATS.scalar[S.cacheHits]!++;
+          return patchRecursive(rec, packet, fk.qnameLen, udpLimit(view, client, fk.ednsSize), now);
+        }
+      }
+    }
+  }
+  const out = slow(view, packet, client, fk?.key);
+  return out instanceof Promise ? out.catch(() => servfail(packet)) : out;
 }
 
 /** A minimal error response from the header alone (the question could not be read). */
@@ -76,12 +143,7 @@ function responseFor(q: Message, view: ServerView): Message {
   return r;
 }
 
-function slow(
-  view: ServerView,
-  packet: Buffer,
-  client: ClientInfo,
-  cacheKey: string | undefined,
-): Buffer | null {
+function slow(view: ServerView, packet: Buffer, client: ClientInfo, cacheKey: string | undefined): Answered {
   let q: Message;
   try {
     q = decodeMessage(packet);
@@ -90,16 +152,28 @@ function slow(
     throw e;
   }
   const r = responseFor(q, view);
+  // TSIG (transfer/gate.ts): a bad signature is answered here; a good one signs what we send
+  const gate = tsigGate(view, packet, q, r);
+  if (gate.kind === "reply") return gate.buf;
+  const signer = gate.signer;
+  if (signer !== undefined) cacheKey = undefined;
+  const who = { address: client.address, transport: client.transport, key: gate.key };
   const limit = udpLimit(view, client, q.edns?.udpSize);
-  const send = (m: Message): Buffer => encodeMessage(m, { maxSize: limit }).buf;
+  const send = (m: Message): Buffer => {
+    const b = encodeMessage(m, { maxSize: signer === undefined ? limit : limit - TSIG_RESERVE }).buf;
+    return signer === undefined ? b : signer.sign(b);
+  };
   // RFC 6891 6.1.3: an unsupported EDNS version gets BADVERS, no question processing
   if (q.edns !== undefined && q.edns.version !== 0) {
     r.rcode = Rcode.BADVERS;
     return send(r);
   }
-  if (q.opcode === Opcode.NOTIFY) return send(notifyResponse(view, q, r));
+  if (q.opcode === Opcode.NOTIFY) return send(notifyResponse(view, q, r, who));
   if (q.opcode === Opcode.UPDATE) {
-    r.rcode = Rcode.REFUSED;
+    // BIND: NOTAUTH for a zone we do not serve, REFUSED (no allow-update) for one we do
+    const zone = q.question[0];
+    r.rcode =
+      zone !== undefined && view.zones.exact(keyOf(zone.name)) !== undefined ? Rcode.REFUSED : Rcode.NOTAUTH;
     return send(r);
   }
   if (q.opcode !== Opcode.QUERY) {
@@ -113,6 +187,7 @@ function slow(
     return send(m);
   }
   const question = q.question[0]!;
+  if (cacheKey === undefined) STATS.qtype[question.type < 256 ? question.type : 256]!++;
   // meta classes and transfer types that cannot be answered here
   if (question.cls === CLASS.ANY || question.cls === CLASS.NONE || question.type === RRType.OPT) {
     r.rcode = Rcode.FORMERR;
@@ -120,11 +195,16 @@ function slow(
   }
   if (question.type === RRType.AXFR || question.type === RRType.IXFR) {
     if (client.transport === "udp" && question.type === RRType.AXFR) {
-      r.rcode = Rcode.FORMERR;
+      // BIND: FORMERR for a zone we serve; a resolver without the zone says NOTAUTH (RA set)
+      const ours = view.zones.exact(keyOf(question.name)) !== undefined;
+      r.rcode = ours ? Rcode.FORMERR : Rcode.NOTAUTH;
+      if (!ours) r.ra = recursionAvailable(view, client.address);
       return send(r);
     }
-    const msgs = transfer(view, q, r, client);
-    return msgs[0] ?? null;
+    const msgs = transfer(view, q, r, who);
+    const first = msgs[0];
+    if (first === undefined) return null;
+    return signer === undefined ? first : signer.sign(first);
   }
   if (question.cls !== CLASS.IN) {
     r.rcode = Rcode.REFUSED;
@@ -132,13 +212,38 @@ function slow(
   }
   const ctx: QueryContext = { view, client, query: q, response: r, cacheable: true };
   runChain(CHAIN, ctx);
-  if (!ctx.cacheable || cacheKey === undefined) return send(r);
+  // RA=1 for a client we offer recursion to (BIND); cached bytes keep RA=0 and get it patched in
+  const ra = recursionAvailable(view, client.address);
+  if (ctx.recursive === true) {
+    // a resolver answer: kept pre-encoded (TTL-aware) for the next identical question
+    const resolver = view.resolver!;
+    const key = signer === undefined ? cacheKey : undefined;
+    const done = (): Buffer => {
+      r.ra = ra;
+      if (key !== undefined && (r.rcode === Rcode.NOERROR || r.rcode === Rcode.NXDOMAIN)) {
+        const full = encodeMessage(r).buf;
+        recCacheFor(view).put(key, full, () => encodeMessage(r, { maxSize: 0 }).buf, resolver.now());
+      }
+      return send(r);
+    };
+    return ctx.pending !== undefined ? ctx.pending.then(done) : done();
+  }
+  if (!ctx.cacheable || cacheKey === undefined) {
+    r.ra = ra;
+    return send(r);
+  }
   const full = encodeMessage(r).buf;
   const entry = cacheFor(view).put(cacheKey, full, () => encodeMessage(r, { maxSize: 0 }).buf);
-  return patchCached(entry, packet, keyOf(question.name).length, limit);
+  const out = patchCached(entry, packet, keyOf(question.name).length, limit);
+  if (ra) out[3] = out[3]! | 0x80;
+  return out;
 }
 
-export function respondStreamImpl(view: ServerView, packet: Buffer, client: ClientInfo): Buffer[] {
+export function respondStreamImpl(
+  view: ServerView,
+  packet: Buffer,
+  client: ClientInfo,
+): Buffer[] | Promise<Buffer[]> {
   if (packet.length < 12 || (packet[2]! & 0x80) !== 0) return [];
   try {
     const q = decodeMessage(packet);
@@ -150,11 +255,21 @@ export function respondStreamImpl(view: ServerView, packet: Buffer, client: Clie
       question !== undefined &&
       (question.type === RRType.AXFR || question.type === RRType.IXFR)
     ) {
-      return transfer(view, q, responseFor(q, view), client);
+      const r = responseFor(q, view);
+      const gate = tsigGate(view, packet, q, r);
+      if (gate.kind === "reply") return [gate.buf];
+      const msgs = transfer(view, q, r, {
+        address: client.address,
+        transport: client.transport,
+        key: gate.key,
+      });
+      const signer = gate.signer;
+      return signer === undefined ? msgs : msgs.map((m) => signer.sign(m));
     }
   } catch {
     // not a transfer: respond() reports the problem
   }
   const one = respondImpl(view, packet, client);
+  if (one instanceof Promise) return one.then((b) => (b === null ? [] : [b]));
   return one === null ? [] : [one];
 }

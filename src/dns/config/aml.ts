@@ -15,6 +15,7 @@ import type { Aml, NamedConf } from "./model.ts";
 type Node =
   | { kind: "cidr"; negated: boolean; cidr: Cidr }
   | { kind: "const"; negated: boolean; value: boolean }
+  | { kind: "key"; negated: boolean; name: string }
   | { kind: "nested"; negated: boolean; list: Node[] };
 
 export interface HostNets {
@@ -68,18 +69,22 @@ function compileList(list: Aml, acls: NamedConf["acls"], nets: HostNets, depth: 
       case "nested":
         out.push({ kind: "nested", negated: e.negated, list: compileList(e.list, acls, nets, depth + 1) });
         break;
+      case "key":
+        out.push({ kind: "key", negated: e.negated, name: e.name });
+        break;
     }
   }
   return out;
 }
 
 /** 1 = allowed, -1 = denied, 0 = no element matched. */
-function evaluate(list: Node[], a: ParsedAddress): number {
+function evaluate(list: Node[], a: ParsedAddress, key?: string): number {
   for (const n of list) {
     let hit: boolean;
     if (n.kind === "cidr") hit = n.cidr.containsParsed(a);
     else if (n.kind === "const") hit = n.value;
-    else hit = evaluate(n.list, a) > 0;
+    else if (n.kind === "key") hit = n.name === key;
+    else hit = evaluate(n.list, a, key) > 0;
     if (hit) return n.negated ? -1 : 1;
   }
   return 0;
@@ -98,13 +103,14 @@ export function compileAml(list: Aml, acls: NamedConf["acls"], nets: HostNets): 
   if (nodes.length === 0 || (nodes[0]!.kind === "const" && !nodes[0]!.negated && !nodes[0]!.value))
     return () => false;
   const memo = new Map<string, boolean>();
-  return (address: string): boolean => {
-    const m = memo.get(address);
+  return (address: string, key?: string): boolean => {
+    const mk = key === undefined ? address : `${address} ${key}`;
+    const m = memo.get(mk);
     if (m !== undefined) return m;
     const a = parseAddress(address);
-    const r = a !== undefined && evaluate(nodes, a) > 0;
+    const r = a !== undefined && evaluate(nodes, a, key) > 0;
     if (memo.size >= MEMO_LIMIT) memo.clear();
-    memo.set(address, r);
+    memo.set(mk, r);
     return r;
   };
 }

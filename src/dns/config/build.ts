@@ -3,7 +3,22 @@ import type { ConfigError } from "../../lib/errors.ts";
 import type { Aml, NamedConf, Options, Where, ZoneConf } from "./model.ts";
 import { IGNORED, OPTIONS, UNSUPPORTED, type OptionContext } from "./options.ts";
 import { describe, parseNamedConf, type ReadFile, type Stmt } from "./parse.ts";
+import { newRecursionConf, readStatisticsChannels, RECURSION_OPTIONS } from "./recursion.ts";
 import { Errs, isBuiltinAcl, isText, keyword, noMore, readAml, readString, where } from "./values.ts";
+import {
+  checkKeyRefs,
+  emptyZoneXfr,
+  finishZoneXfr,
+  newTransferConf,
+  readKey,
+  readPrimariesList,
+  readServer,
+  readZoneXfrOption,
+  isXfrOption,
+  type RemoteEntry,
+  type TransferConf,
+  type ZoneXfr,
+} from "./transfer.ts";
 
 /**
  * named.conf syntax tree -> validated model, reporting every error found (named-checkconf's checks
@@ -15,14 +30,9 @@ import { Errs, isBuiltinAcl, isText, keyword, noMore, readAml, readString, where
 /** Top-level statements BIND has and netsvc does not. */
 const UNSUPPORTED_STATEMENTS = new Set([
   "view",
-  "key",
-  "server",
-  "masters",
-  "primaries",
   "trust-anchors",
   "managed-keys",
   "trusted-keys",
-  "statistics-channels",
   "dnssec-policy",
   "tls",
   "http",
@@ -57,6 +67,7 @@ function emptyOptions(baseDir: string): Options {
     forwarders: [],
     forwardersPort: undefined,
     forward: undefined,
+    recursionConf: newRecursionConf(),
     dnssecValidation: undefined,
     authNxdomain: undefined,
     minimalResponses: undefined,
@@ -90,6 +101,14 @@ function buildOptions(s: Stmt, c: OptionContext, seenOptions: Map<string, Where>
         seenOptions.set(name, where(o));
       }
       reader(o, c);
+    } else if (RECURSION_OPTIONS[name] !== undefined) {
+      // the resolver's options (config/recursion.ts)
+      if (seenOptions.has(name)) {
+        c.errs.err(where(o), `'${name}' redefined near '${name}'`);
+        continue;
+      }
+      seenOptions.set(name, where(o));
+      RECURSION_OPTIONS[name](o, c.errs, c.opts.recursionConf);
     } else if (IGNORED[name] !== undefined) {
       const ig = IGNORED[name];
       const v = o.items[1];
@@ -122,11 +141,18 @@ function validZoneName(name: string): boolean {
   return name.split(/(?<!\\)\./).every((l) => l.length > 0 && l.length <= 63);
 }
 
+/** Zone transfer options collected while reading zones (config/transfer.ts). */
+interface XfrCtx {
+  tc: TransferConf;
+  pending: Map<ZoneXfr, RemoteEntry[]>;
+}
+
 function buildZone(
   s: Stmt,
   errs: Errs,
   seen: Map<string, ZoneConf>,
   zones: ZoneConf[],
+  xc: XfrCtx,
 ): { fileWritten?: string } | undefined {
   const nameTok = s.items[1];
   if (!isText(nameTok)) {
@@ -156,6 +182,9 @@ function buildZone(
   let type: ZoneConf["type"] | undefined;
   let file: string | undefined;
   let bad = false;
+  const xfr = emptyZoneXfr();
+  const fwd = emptyOptions("");
+  let fwdSeen = false;
   const seenOpts = new Set<string>();
   for (const o of block.stmts) {
     const k = keyword(o);
@@ -174,23 +203,13 @@ function buildZone(
       const v = o.items[1];
       const t = isText(v) ? v.text.toLowerCase() : "";
       if (t === "master" || t === "primary") type = "primary";
+      else if (t === "slave" || t === "secondary") type = "secondary";
       else if (t === "hint") type = "hint";
-      else if (
-        [
-          "slave",
-          "secondary",
-          "mirror",
-          "stub",
-          "static-stub",
-          "forward",
-          "redirect",
-          "delegation-only",
-          "in-view",
-        ].includes(t)
-      ) {
+      else if (t === "forward") type = "forward";
+      else if (["mirror", "stub", "static-stub", "redirect", "delegation-only", "in-view"].includes(t)) {
         errs.err(
           where(v!),
-          `zone '${nameTok.text}': type '${t}' is not supported by netsvc (only primary/master and hint)`,
+          `zone '${nameTok.text}': type '${t}' is not supported by netsvc (only primary/master, secondary/slave, hint and forward)`,
           "ECONF_UNSUPPORTED",
         );
         bad = true;
@@ -202,18 +221,15 @@ function buildZone(
     } else if (k === "file") {
       file = readString(o, errs);
       if (file === undefined) bad = true;
-    } else if (IGNORED[k] !== undefined && k === "notify") {
-      const v = o.items[1];
-      if (isText(v) && IGNORED.notify!.ok!(v.text.toLowerCase()))
-        errs.warn(where(o), `option 'notify' ignored: ${IGNORED.notify!.why}`, "WCONF_IGNORED");
-      else {
-        errs.err(
-          where(o),
-          `option 'notify${isText(v) ? ` ${v.text}` : ""}' is not supported (${IGNORED.notify!.why})`,
-          "ECONF_UNSUPPORTED",
-        );
-        bad = true;
-      }
+    } else if (k === "forwarders" || k === "forward") {
+      // a forward zone's own forwarders (the options' readers, into a scratch model)
+      const before = errs.list.length;
+      OPTIONS[k]!(o, { opts: fwd, errs, baseDir: "" });
+      fwdSeen = true;
+      if (errs.list.length > before) bad = true;
+    } else if (isXfrOption(k)) {
+      // transfer options (config/transfer.ts); errors are reported there
+      if (readZoneXfrOption(k, o, errs, xc.tc, xfr, xc.pending) === false) bad = true;
     } else if (UNSUPPORTED.has(k) || OPTIONS[k] !== undefined || k === "class") {
       errs.err(
         where(o),
@@ -231,8 +247,39 @@ function buildZone(
     errs.err(where(s), `zone '${nameTok.text}': type not present`);
     return undefined;
   }
-  if (file === undefined) {
+  if (type === "forward" && file !== undefined) {
+    errs.err(where(s), `zone '${nameTok.text}': a forward zone has no 'file'`);
+    return undefined;
+  }
+  if (type !== "forward" && fwdSeen) {
+    errs.err(
+      where(s),
+      `zone '${nameTok.text}': 'forwarders'/'forward' are supported by netsvc in forward zones only`,
+      "ECONF_UNSUPPORTED",
+    );
+    return undefined;
+  }
+  if (file === undefined && type !== "secondary" && type !== "forward") {
     errs.err(where(s), `zone '${nameTok.text}': missing 'file' entry`);
+    return undefined;
+  }
+  if (type === "secondary" && xfr.primaries === undefined) {
+    errs.err(where(s), `zone '${nameTok.text}': missing 'primaries' entry`);
+    return undefined;
+  }
+  if (type !== "secondary" && xfr.primaries !== undefined) {
+    errs.err(where(s), `option 'primaries' is not allowed in '${type}' zone '${nameTok.text}'`);
+    return undefined;
+  }
+  if (type === "primary" && xfr.allowNotify !== undefined) {
+    errs.err(where(s), `option 'allow-notify' is not allowed in 'primary' zone '${nameTok.text}'`);
+    return undefined;
+  }
+  if (
+    type === "hint" &&
+    (xfr.alsoNotify ?? xfr.notify ?? xfr.allowTransfer ?? xfr.allowNotify) !== undefined
+  ) {
+    errs.err(where(s), `zone '${nameTok.text}': transfer options are not allowed in a hint zone`);
     return undefined;
   }
   if (type === "hint" && name !== ".") {
@@ -251,7 +298,9 @@ function buildZone(
     );
     return undefined;
   }
-  const z: ZoneConf = { name, type, fileAsWritten: file, file, at: where(s) };
+  const z: ZoneConf = { name, type, fileAsWritten: file ?? "", file: file ?? "", at: where(s), xfr };
+  if (type === "forward")
+    z.forward = { forwarders: fwd.forwarders, forwardersPort: fwd.forwardersPort, mode: fwd.forward };
   seen.set(`${type === "hint" ? "hint" : "auth"}:${name}`, z);
   zones.push(z);
   return {};
@@ -282,7 +331,9 @@ export function buildNamedConf(file: string, read?: ReadFile): BuildResult {
   const seenZones = new Map<string, ZoneConf>();
   const seenOptions = new Map<string, Where>();
   let optionsAt: Where | undefined;
-  const ctx: OptionContext = { opts, errs, baseDir };
+  const tc = newTransferConf();
+  const xc: XfrCtx = { tc, pending: new Map() };
+  const ctx: OptionContext = { opts, errs, baseDir, tc };
 
   for (const s of parsed.stmts) {
     const k = keyword(s);
@@ -322,7 +373,15 @@ export function buildNamedConf(file: string, read?: ReadFile): BuildResult {
       }
       if (list) acls.set(n.text, { list, at: where(s) });
     } else if (k === "zone") {
-      buildZone(s, errs, seenZones, zones);
+      buildZone(s, errs, seenZones, zones, xc);
+    } else if (k === "key") {
+      readKey(s, errs, tc);
+    } else if (k === "server") {
+      readServer(s, errs, tc);
+    } else if (k === "primaries" || k === "masters") {
+      readPrimariesList(s, errs, tc);
+    } else if (k === "statistics-channels") {
+      readStatisticsChannels(s, errs, opts.recursionConf);
     } else if (IGNORED_STATEMENTS[k] !== undefined) {
       errs.warn(where(s), `statement '${k}' ignored: ${IGNORED_STATEMENTS[k]}`, "WCONF_IGNORED");
     } else if (UNSUPPORTED_STATEMENTS.has(k)) {
@@ -337,23 +396,35 @@ export function buildNamedConf(file: string, read?: ReadFile): BuildResult {
     if (l) checkAclRefs(l, acls, errs, []);
   }
   for (const l of [...(opts.listenOn ?? []), ...(opts.listenOnV6 ?? [])]) checkAclRefs(l.aml, acls, errs, []);
+  const rc = opts.recursionConf;
+  for (const l of [rc.rateLimit?.exemptClients, ...rc.statisticsChannels.map((c) => c.allow)])
+    if (l) checkAclRefs(l, acls, errs, []);
   for (const [name, def] of acls) checkAclRefs(def.list, acls, errs, [name]);
+  finishZoneXfr(xc.pending, tc, errs);
+  for (const z of zones) {
+    if (z.xfr?.allowTransfer) checkAclRefs(z.xfr.allowTransfer, acls, errs, []);
+    if (z.xfr?.allowNotify) checkAclRefs(z.xfr.allowNotify, acls, errs, []);
+  }
+  if (opts.allowNotify) checkAclRefs(opts.allowNotify, acls, errs, []);
+  checkKeyRefs(
+    tc,
+    [
+      ...[opts.allowQuery, opts.allowTransfer, opts.allowNotify, opts.allowRecursion, opts.allowQueryCache],
+      ...zones.flatMap((z) => [z.xfr?.allowTransfer, z.xfr?.allowNotify]),
+      ...[...acls.values()].map((a) => a.list),
+    ].filter((l) => l !== undefined),
+    errs,
+  );
 
   // Zone files are relative to `directory` (which is known only after the options are read).
   for (const z of zones)
-    z.file = isAbsolute(z.fileAsWritten) ? z.fileAsWritten : resolve(opts.directory, z.fileAsWritten);
+    if (z.fileAsWritten !== "")
+      z.file = isAbsolute(z.fileAsWritten) ? z.fileAsWritten : resolve(opts.directory, z.fileAsWritten);
 
-  if (opts.recursion !== false) {
-    errs.warn(
-      optionsAt ?? { file, line: 1, col: 1 },
-      "recursion is not implemented yet: queries outside the configured zones are REFUSED",
-      "WCONF_RECURSION",
-    );
-  }
   const errors = errs.list;
   const conf: NamedConf | undefined =
     errors.length === 0
-      ? { file, files: parsed.files, options: opts, acls, zones, warnings: errs.warnings }
+      ? { file, files: parsed.files, options: opts, acls, zones, warnings: errs.warnings, transfer: tc }
       : undefined;
   return { conf, errors, warnings: errs.warnings };
 }

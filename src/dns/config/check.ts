@@ -2,7 +2,8 @@ import type { CheckOptions, CheckResult } from "../../cli/commands/check.ts";
 import { ConfigError } from "../../lib/errors.ts";
 import { loadZoneFile } from "../zone/load.ts";
 import { buildNamedConf } from "./build.ts";
-import { accessSync, constants } from "node:fs";
+import { accessSync, constants, readFileSync } from "node:fs";
+import { parseHints } from "../resolver/hints.ts";
 
 /**
  * `netsvc check named.conf`: what `named-checkconf -z` prints, in spirit. Every error in the file
@@ -18,9 +19,13 @@ export async function checkNamedConf(file: string, _opts: CheckOptions): Promise
   if (built.conf === undefined) return { ok: false, lines };
   let ok = true;
   for (const z of built.conf.zones) {
+    if (z.type === "secondary") continue; // its data comes by transfer (named-checkconf -z skips it too)
+    if (z.type === "forward") continue; // no data
     if (z.type === "hint") {
+      let text: string | undefined;
       try {
         accessSync(z.file, constants.R_OK);
+        text = readFileSync(z.file, "latin1");
       } catch {
         ok = false;
         lines.push(
@@ -30,6 +35,15 @@ export async function checkNamedConf(file: string, _opts: CheckOptions): Promise
             z.at,
           ).toString(),
         );
+      }
+      if (text !== undefined) {
+        // the resolver reads the hints at start: a bad record is an error here too
+        try {
+          parseHints(text, z.file);
+        } catch (e) {
+          ok = false;
+          lines.push(String(e));
+        }
       }
       continue;
     }

@@ -1,8 +1,12 @@
 import { accessSync, constants, readFileSync, statSync } from "node:fs";
 import { ConfigError, ConfigErrors } from "../../lib/errors.ts";
+import { noteReload } from "../transfer/journal.ts";
+import { makeKey, type TsigKey } from "../transfer/tsig.ts";
+import { keyFromText, keyOf } from "../wire/name.ts";
+import { parseAddress } from "../../lib/acl.ts";
 import { loadZoneFile } from "../zone/load.ts";
 import { ZoneSet, type Zone } from "../zone/zone.ts";
-import { makeView, type ServerView } from "../view.ts";
+import { makeView, type AddressMatchList, type ServerView, type ZoneOptions } from "../view.ts";
 import { compileAml, hostNets, type HostNets } from "./aml.ts";
 import { buildNamedConf } from "./build.ts";
 import type { Aml, NamedConf, ZoneConf } from "./model.ts";
@@ -80,10 +84,13 @@ function buildView(conf: NamedConf, zones: Zone[], nets: HostNets): ServerView {
     { kind: "localhost", negated: false, at: here },
   ];
   const recursionList = o.allowRecursion ?? o.allowQueryCache ?? defaultRecursion;
+  const { keys, zoneOptions } = transferParts(conf, acl);
   return makeView({
+    keys,
+    zoneOptions,
     zones: new ZoneSet(zones),
-    // netsvc has no resolver yet (a later issue): never offer recursion.
-    recursion: false,
+    // BIND's default is `recursion yes`; the server attaches the resolver (server/service.ts)
+    recursion: o.recursion !== false,
     allowQuery: o.allowQuery ? acl(o.allowQuery) : () => true,
     allowRecursion: acl(recursionList),
     allowQueryCache: acl(o.allowQueryCache ?? recursionList),
@@ -92,6 +99,44 @@ function buildView(conf: NamedConf, zones: Zone[], nets: HostNets): ServerView {
     ...(o.maxUdpSize !== undefined ? { maxUdpSize: o.maxUdpSize } : {}),
     ...(o.ednsUdpSize !== undefined ? { ednsUdpSize: o.ednsUdpSize } : {}),
   });
+}
+
+/** TSIG keys and per-zone transfer settings (config/transfer.ts) for the view. */
+function transferParts(
+  conf: NamedConf,
+  acl: (l: Aml) => AddressMatchList,
+): { keys: Map<string, TsigKey>; zoneOptions: Map<string, ZoneOptions> } {
+  const keys = new Map<string, TsigKey>();
+  for (const k of conf.transfer?.keys.values() ?? []) {
+    const t = makeKey(k.name, k.algorithm, k.secret);
+    keys.set(keyOf(t.nameWire), t);
+  }
+  const zoneOptions = new Map<string, ZoneOptions>();
+  for (const z of conf.zones) {
+    if (z.type === "hint" || z.xfr === undefined) continue;
+    const x = z.xfr;
+    const allowTransfer = x.allowTransfer ? acl(x.allowTransfer) : undefined;
+    let allowNotify: AddressMatchList | undefined;
+    if (z.type === "secondary") {
+      // the primaries may always NOTIFY; allow-notify (zone, else options) adds to them
+      const hosts = (x.primaries ?? []).map((p) => parseAddress(p.host)).filter((a) => a !== undefined);
+      const extra = x.allowNotify ?? conf.options.allowNotify;
+      const more = extra ? acl(extra) : undefined;
+      allowNotify = (address, key) => {
+        const a = parseAddress(address);
+        const hit =
+          a !== undefined &&
+          hosts.some(
+            (h) =>
+              h.family === a.family &&
+              (a.family === 4 ? h.v4 === a.v4 : Buffer.from(h.v6!).equals(Buffer.from(a.v6!))),
+          );
+        return hit || (more?.(address, key) ?? false);
+      };
+    }
+    zoneOptions.set(keyFromText(z.name), { allowTransfer, allowNotify, secondary: z.type === "secondary" });
+  }
+  return { keys, zoneOptions };
 }
 
 /**
@@ -108,6 +153,7 @@ export async function loadNamedConf(file: string, previous?: LoadState, read?: R
   const state: LoadState = { zones: new Map() };
   const zones: Zone[] = [];
   for (const z of conf.zones) {
+    if (z.type === "forward") continue; // no data: the resolver's business (resolver-conf.ts)
     if (z.type === "hint") {
       try {
         accessSync(z.file, constants.R_OK);
@@ -128,6 +174,9 @@ export async function loadNamedConf(file: string, previous?: LoadState, read?: R
       }
       continue;
     }
+    // secondary zones are loaded (from their cached file, then by transfer) by the server's
+    // replication manager (server/replication.ts), not here
+    if (z.type === "secondary") continue;
     const old = previous?.zones.get(z.name);
     if (old && old.file === z.file && stampOf(old.files) === old.stamp) {
       zones.push(old.zone);
@@ -144,6 +193,7 @@ export async function loadNamedConf(file: string, previous?: LoadState, read?: R
           return readFileSync(p);
         },
       });
+      noteReload(old?.zone, zone); // the IXFR journal (transfer/journal.ts)
       warnings.push(...zw);
       zones.push(zone);
       state.zones.set(z.name, { zone, file: z.file, files, stamp: stampOf(files) });

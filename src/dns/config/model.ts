@@ -1,5 +1,7 @@
 import type { Cidr } from "../../lib/acl.ts";
 import type { ConfigError } from "../../lib/errors.ts";
+import type { RecursionConf } from "./recursion.ts";
+import type { NotifyMode, Remote, TransferConf, ZoneXfr } from "./transfer.ts";
 
 /**
  * The validated named.conf model: what the supported subset of BIND's configuration says, with
@@ -17,6 +19,8 @@ export type AmlElement =
   | { kind: "cidr"; negated: boolean; cidr: Cidr; at: Where }
   | { kind: "any" | "none" | "localhost" | "localnets"; negated: boolean; at: Where }
   | { kind: "acl"; negated: boolean; name: string; at: Where }
+  /** `key NAME`: matches a request signed with that TSIG key (transfer/gate.ts). */
+  | { kind: "key"; negated: boolean; name: string; at: Where }
   | { kind: "nested"; negated: boolean; list: AmlElement[]; at: Where };
 
 export type Aml = AmlElement[];
@@ -33,7 +37,7 @@ export interface Forwarder {
   port: number | undefined;
 }
 
-export type ZoneType = "primary" | "hint";
+export type ZoneType = "primary" | "secondary" | "hint" | "forward";
 
 export interface ZoneConf {
   /** The zone name as written, without the trailing dot (the root is "."). */
@@ -43,6 +47,15 @@ export interface ZoneConf {
   fileAsWritten: string;
   file: string;
   at: Where;
+  /** Transfer and replication settings (config/transfer.ts); a secondary has `primaries`. */
+  xfr?: ZoneXfr;
+  /** `type forward` zones: where the resolver sends questions at or below the zone's name
+   *  (`forwarders {}` empty = no forwarding there, even with global forwarders). */
+  forward?: {
+    forwarders: Forwarder[];
+    forwardersPort: number | undefined;
+    mode: "first" | "only" | undefined;
+  };
 }
 
 export type MinimalResponses = "no" | "yes" | "no-auth" | "no-auth-recursive";
@@ -61,6 +74,8 @@ export interface Options {
   forwarders: Forwarder[];
   forwardersPort: number | undefined;
   forward: "first" | "only" | undefined;
+  /** The resolver, cache and rate-limit options, and statistics-channels (config/recursion.ts). */
+  recursionConf: RecursionConf;
   dnssecValidation: "no" | undefined;
   authNxdomain: boolean | undefined;
   minimalResponses: MinimalResponses | undefined;
@@ -70,6 +85,10 @@ export interface Options {
   tcpClients: number | undefined;
   /** `tcp-idle-timeout` (BIND: units of 100 ms, default 30 s), here in milliseconds. */
   tcpIdleTimeoutMs: number | undefined;
+  /** `notify yes|no|explicit` (BIND default yes), `also-notify`, `allow-notify` (config/transfer.ts). */
+  notify?: NotifyMode;
+  alsoNotify?: Remote[];
+  allowNotify?: Aml;
 }
 
 export interface NamedConf {
@@ -80,6 +99,8 @@ export interface NamedConf {
   options: Options;
   acls: Map<string, { list: Aml; at: Where }>;
   zones: ZoneConf[];
+  /** `key` statements and `primaries` lists (config/transfer.ts). */
+  transfer?: TransferConf;
   /** Accepted-with-a-warning statements and options, and other notes (severity "warning"). */
   warnings: ConfigError[];
 }

@@ -13,6 +13,7 @@ import {
   where,
 } from "./values.ts";
 import { describe } from "./parse.ts";
+import { TRANSFER_OPTIONS, type TransferConf } from "./transfer.ts";
 
 /**
  * The `options { }` statements netsvc implements, as ONE table: name -> reader. Each reader checks
@@ -25,6 +26,8 @@ export interface OptionContext {
   errs: Errs;
   /** Directory of the main file: a relative `directory` is taken from there. */
   baseDir: string;
+  /** Keys and primaries lists (config/transfer.ts), for `also-notify ... key K`. */
+  tc?: TransferConf;
 }
 
 type Reader = (s: Stmt, c: OptionContext) => void;
@@ -177,6 +180,8 @@ export const OPTIONS: Record<string, Reader> = {
     const n = readUint(s.items[1], where(s), errs, 1, 1200);
     if (n !== undefined && noMore(s, 2, errs)) opts.tcpIdleTimeoutMs = n * 100;
   },
+  // notify, also-notify, allow-notify: zone transfers and replication (config/transfer.ts)
+  ...TRANSFER_OPTIONS,
 };
 
 /**
@@ -188,7 +193,7 @@ export const IGNORED: Record<string, { why: string; ok?: (value: string) => bool
   "session-keyfile": { why: "netsvc has no dynamic update sessions" },
   "managed-keys-directory": { why: "netsvc does not validate DNSSEC" },
   "bindkeys-file": { why: "netsvc does not validate DNSSEC" },
-  "dump-file": { why: "netsvc has no cache to dump" },
+  "dump-file": { why: "netsvc does not dump its cache to a file" },
   "statistics-file": { why: "netsvc writes no statistics file" },
   "memstatistics-file": { why: "netsvc writes no statistics file" },
   "secroots-file": { why: "netsvc does not validate DNSSEC" },
@@ -202,13 +207,10 @@ export const IGNORED: Record<string, { why: string; ok?: (value: string) => bool
   "zone-statistics": { why: "netsvc keeps no per-zone statistics" },
   "interface-interval": { why: "netsvc binds its listen-on addresses once, at start" },
   "heartbeat-interval": { why: "netsvc has no dialup zones" },
-  notify: { why: "netsvc sends no NOTIFY messages", ok: (v) => v === "no" || v === "false" || v === "0" },
 };
 
 /** Real BIND options outside netsvc's subset: an error that says so (not "unknown option"). */
 export const UNSUPPORTED = new Set([
-  "also-notify",
-  "allow-notify",
   "allow-update",
   "allow-update-forwarding",
   "blackhole",
@@ -218,17 +220,30 @@ export const UNSUPPORTED = new Set([
   "empty-zones-enable",
   "ixfr-from-differences",
   "masterfile-format",
-  "max-cache-size",
-  "max-cache-ttl",
-  "max-ncache-ttl",
   "minimal-any",
   "notify-source",
   "prefetch",
+  // resolver tuning BIND has and netsvc's resolver does not implement
+  "recursive-clients",
+  "clients-per-query",
+  "max-clients-per-query",
+  "fetches-per-zone",
+  "fetches-per-server",
+  "lame-ttl",
+  "servfail-ttl",
+  "stale-answer-enable",
+  "stale-cache-enable",
+  "max-stale-ttl",
+  "max-recursion-depth",
+  "max-recursion-queries",
+  "resolver-nonbackoff-tries",
+  "resolver-retry-interval",
+  "edns-version",
+  "root-delegation-only",
+  "filter-aaaa-on-v4",
   "provide-ixfr",
-  "qname-minimization",
   "query-source",
   "query-source-v6",
-  "rate-limit",
   "request-ixfr",
   "response-policy",
   "rrset-order",
@@ -237,6 +252,4 @@ export const UNSUPPORTED = new Set([
   "transfer-source",
   "transfers-out",
   "update-policy",
-  "masters",
-  "primaries",
 ]);

@@ -169,8 +169,10 @@ export function readAml(block: Item | undefined, at: Where, errs: Errs): Aml | u
       if (inner) el = { kind: "nested", negated, list: inner, at: where(v) };
       i++;
     } else if (v.kind === "word" && v.text.toLowerCase() === "key") {
-      errs.err(where(v), "TSIG keys in address match lists are not supported", "ECONF_UNSUPPORTED");
-      i = s.items.length;
+      const k = s.items[i + 1];
+      if (!isText(k)) errs.err(where(k ?? v), `expected key name near ${k ? describe(k) : "';'"}`);
+      else el = { kind: "key", negated, name: k.text.toLowerCase().replace(/\.$/, ""), at: where(k) };
+      i += 2;
     } else if (isText(v)) {
       const low = v.text.toLowerCase();
       if (v.kind === "word" && BUILTIN.has(low)) {

@@ -64,7 +64,10 @@ export function listenEndpoints(conf: NamedConf, over: ListenOverrides = {}): En
   ] as const) {
     const addrs = interfaceAddresses(family);
     for (const l of lists) {
-      for (const a of addrs) if (amlMatches(l.aml, conf.acls, nets, a)) add(a, l.port ?? DEFAULT_PORT);
+      // BIND's `port` option is the default for listen-on too
+      for (const a of addrs)
+        if (amlMatches(l.aml, conf.acls, nets, a))
+          add(a, l.port ?? conf.options.recursionConf.port ?? DEFAULT_PORT);
     }
   }
   return out;

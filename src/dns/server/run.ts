@@ -3,6 +3,10 @@ import type { Socket } from "node:dgram";
 import type { Server } from "node:net";
 import { installSignalHandlers } from "../../lib/lifecycle.ts";
 import type { Logger } from "../../lib/log.ts";
+import { buildNamedConf } from "../config/build.ts";
+import { startStatsChannels, type StatsChannels } from "../stats/channel.ts";
+import { STATS, sumSnapshots, type StatsSnapshot } from "../stats/counters.ts";
+import type { ReplEvent } from "./replication.ts";
 import { DnsServer, type DnsServerOptions } from "./service.ts";
 
 /**
@@ -16,8 +20,14 @@ import { DnsServer, type DnsServerOptions } from "./service.ts";
  * its own; a bad named.conf is reported by each and changes nothing), restarts a worker that dies,
  * and on SIGTERM stops them and itself, then exits 0. A worker whose parent is gone stops.
  *
- * IPC: worker -> parent {cmd:"loaded"} then {cmd:"ready"}; parent -> worker {cmd:"adopt", kind}
- * with a socket handle (once per socket, in order), {cmd:"go"}, {cmd:"reload"}.
+ * IPC: worker -> parent {cmd:"loaded"} then {cmd:"ready"}, and every second {cmd:"stats",
+ * snapshot} (the parent serves statistics-channels with the sum); parent -> worker {cmd:"adopt",
+ * kind} with a socket handle (once per socket, in order), {cmd:"go"}, {cmd:"reload"}.
+ *
+ * Replication (replication.ts): NOTIFY goes out from the parent only; secondary zones are
+ * transferred, written and expired by the parent, and the workers reload their file when told
+ * ({cmd:"secondary"}) and pass the NOTIFYs they receive up ({cmd:"notify"}). A secondary zone
+ * without a `file` cannot be shared that way: then no workers are started.
  */
 export interface RunOptions extends DnsServerOptions {
   workers: number;
@@ -28,6 +38,7 @@ const CHILD_ENV = "NETSVC_DNS_WORKER";
 interface Msg {
   cmd?: string;
   kind?: "udp" | "tcp";
+  snapshot?: StatsSnapshot;
 }
 
 function asMsg(m: unknown): Msg {
@@ -64,8 +75,18 @@ function startWorker(
 /** A worker: load, adopt the parent's sockets, serve until told to stop or orphaned. */
 async function runWorker(opts: RunOptions): Promise<void> {
   const log = opts.log.child({ worker: process.pid });
-  const svc = new DnsServer({ ...opts, log });
+  const svc = new DnsServer({
+    ...opts,
+    log,
+    notifier: false,
+    follower: true,
+    onReplication: (e) => process.send?.(e),
+  });
   await svc.load();
+  setInterval(
+    () => process.send?.({ cmd: "stats", snapshot: localSnapshot(svc) }),
+    STATS_INTERVAL_MS,
+  ).unref();
   installSignalHandlers(svc, log);
   process.on("message", (raw: unknown, handle: unknown) => {
     const m = asMsg(raw);
@@ -73,6 +94,7 @@ async function runWorker(opts: RunOptions): Promise<void> {
       svc.adopt(m.kind, handle as Socket | Server);
     else if (m.cmd === "go") process.send?.({ cmd: "ready" });
     else if (m.cmd === "reload") process.emit("SIGHUP", "SIGHUP");
+    else if (m.cmd === "secondary") void svc.replicationEvent(raw as ReplEvent);
   });
   process.once("disconnect", () => process.emit("SIGTERM", "SIGTERM"));
   process.send?.({ cmd: "loaded" });
@@ -80,13 +102,23 @@ async function runWorker(opts: RunOptions): Promise<void> {
 
 async function runParent(opts: RunOptions): Promise<void> {
   const { log } = opts;
-  const svc = new DnsServer(opts);
+  const workers = new Set<ChildProcess>();
+  // a transfer landed or a zone expired: the workers reload it from its file
+  const svc = new DnsServer({ ...opts, onReplication: (e) => workers.forEach((w) => w.send(e)) });
   const endpoints = await svc.start();
   const handles = svc.handles();
-  const workers = new Set<ChildProcess>();
   let stopping = false;
+  // the workers' latest counters, by pid (kept after a worker exits, so totals never drop)
+  const workerStats = new Map<number, StatsSnapshot>();
   const watch = (c: ChildProcess): void => {
     workers.add(c);
+    c.on("message", (raw: unknown) => {
+      const m = asMsg(raw);
+      if (m.cmd === "stats" && m.snapshot !== undefined && c.pid !== undefined)
+        workerStats.set(c.pid, m.snapshot);
+      // a NOTIFY a worker received: the transfers are this process's business
+      else if (m.cmd === "notify") void svc.replicationEvent(raw as ReplEvent);
+    });
     c.once("exit", (code, signal) => {
       workers.delete(c);
       if (stopping) return;
@@ -104,6 +136,7 @@ async function runParent(opts: RunOptions): Promise<void> {
     await svc.stop();
     throw err;
   }
+  const stats = await startStats(opts, () => sumSnapshots([localSnapshot(svc), ...workerStats.values()]));
   installSignalHandlers(
     {
       reload: async () => {
@@ -112,6 +145,7 @@ async function runParent(opts: RunOptions): Promise<void> {
       },
       stop: async () => {
         stopping = true;
+        await stats?.close();
         const exits = [...workers].map((w) => new Promise<void>((res) => w.once("exit", () => res())));
         for (const w of workers) w.kill("SIGTERM");
         await Promise.all([svc.stop(), ...exits]);
@@ -119,7 +153,32 @@ async function runParent(opts: RunOptions): Promise<void> {
     },
     log,
   );
-  log.info("ready", { endpoints, workers: opts.workers });
+  log.info("ready", { endpoints: [...endpoints, ...(stats?.endpoints ?? [])], workers: opts.workers });
+}
+
+const STATS_INTERVAL_MS = 1000;
+
+/** This process's counters, with the resolver cache's size as gauges. */
+function localSnapshot(svc: DnsServer): StatsSnapshot {
+  const snap = STATS.snapshot();
+  const c = svc.resolvers.current?.cache.stats();
+  if (c !== undefined)
+    snap.gauges = {
+      netsvc_dns_cache_entries: c.entries,
+      netsvc_dns_cache_bytes: c.bytes,
+      netsvc_dns_cache_evictions: c.evictions,
+    };
+  return snap;
+}
+
+/** Open the statistics-channels of named.conf (none: undefined). */
+async function startStats(
+  opts: RunOptions,
+  snapshot: () => StatsSnapshot,
+): Promise<StatsChannels | undefined> {
+  const conf = buildNamedConf(opts.configFile).conf;
+  if (conf === undefined || conf.options.recursionConf.statisticsChannels.length === 0) return undefined;
+  return startStatsChannels(conf, snapshot, opts.log);
 }
 
 export async function runDns(opts: RunOptions): Promise<void> {
@@ -131,6 +190,12 @@ export async function runDns(opts: RunOptions): Promise<void> {
       process.disconnect();
       throw err;
     }
+    return;
+  }
+  const noFile = (z: { type: string; file: string }): boolean => z.type === "secondary" && z.file === "";
+  if (opts.workers > 1 && buildNamedConf(opts.configFile).conf?.zones.some(noFile)) {
+    opts.log.info("a secondary zone has no 'file' to share: serving from one process (--workers ignored)");
+    await runParent({ ...opts, workers: 1 });
     return;
   }
   await runParent(opts);

@@ -2,8 +2,11 @@ import type { Endpoint } from "../../lib/listen.ts";
 import type { Service } from "../../lib/lifecycle.ts";
 import type { Logger } from "../../lib/log.ts";
 import { loadNamedConf, type Loaded, type ZoneReport } from "../config/load.ts";
-import type { ServerView } from "../view.ts";
+import { makeView, type ServerView } from "../view.ts";
+import { ZoneSet } from "../zone/zone.ts";
+import { Replication, type ReplEvent } from "./replication.ts";
 import { listenEndpoints, type ListenOverrides } from "./endpoints.ts";
+import { ResolverHolder } from "./resolver-holder.ts";
 import type { Socket } from "node:dgram";
 import type { Server } from "node:net";
 import { DEFAULT_TCP_LIMITS, listenTcpDns, serveTcp, type TcpLimits, type TcpServer } from "./tcp.ts";
@@ -34,6 +37,12 @@ export interface DnsServerOptions extends ListenOverrides {
   log: Logger;
   /** The engine (default: respond()/respondStream()); tests pass a double. */
   engine?: Responder;
+  /** Whether this process sends NOTIFY (with workers, only the first process; default true). */
+  notifier?: boolean;
+  /** A worker: secondary zones follow the first process's transfers (replication.ts). */
+  follower?: boolean;
+  /** Replication events for the other processes (run.ts relays them). */
+  onReplication?: (e: ReplEvent) => void;
 }
 
 const BIND_ATTEMPTS = 8;
@@ -42,14 +51,42 @@ export class DnsServer implements Service {
   readonly counters: Counters = newCounters();
   private loaded: Loaded | undefined;
   private view: ServerView | undefined;
+  /** The resolver behind `recursion yes` (its cache survives reloads). */
+  readonly resolvers = new ResolverHolder();
   private udp: UdpServer[] = [];
   private tcp: TcpServer[] = [];
   private readonly opts: DnsServerOptions;
   private readonly log: Logger;
+  /** The view of the loaded configuration, before the secondary zones are added (compose()). */
+  private baseView: ServerView | undefined;
+  /** Secondary zones and NOTIFY (replication.ts); it asks for a new view after each transfer. */
+  private readonly repl: Replication;
 
   constructor(opts: DnsServerOptions) {
     this.opts = opts;
     this.log = opts.log;
+    this.repl = new Replication(opts.log, () => (this.view = this.compose()), {
+      notifier: opts.notifier ?? true,
+      follower: opts.follower ?? false,
+      emit: opts.onReplication,
+    });
+  }
+
+  /** The loaded view plus the secondary zones (with data, or SERVFAIL without). */
+  private compose(): ServerView {
+    const base = this.baseView!;
+    const secondary = this.repl.zones();
+    return makeView({
+      ...base,
+      zones: secondary.length === 0 ? base.zones : new ZoneSet([...base.zones, ...secondary]),
+      unavailable: this.repl.unavailable(),
+      onNotify: this.repl.onNotify,
+      onTransferOut: (t) =>
+        this.log.info(
+          `zone ${t.zone.replace(/\.$/, "") || "."}/IN: ${t.kind === "IXFR-uptodate" ? "IXFR: client is up to date" : `${t.kind} sent`} to ${t.address}${t.key !== undefined ? ` (TSIG ${t.key})` : ""}, serial ${t.serial}, ${t.messages} message${t.messages === 1 ? "" : "s"}`,
+          { ...t },
+        ),
+    });
   }
 
   private readonly getView = (): ServerView => this.view!;
@@ -92,7 +129,10 @@ export class DnsServer implements Service {
     const endpoints = listenEndpoints(loaded.conf, over);
     if (endpoints.length === 0)
       this.log.warn("no listen-on address matches an interface of this host: serving nothing");
-    return this.bindAll(endpoints);
+    const ready = await this.bindAll(endpoints);
+    this.repl.setSelf(ready);
+    this.repl.notifyAll(this.view!.zones);
+    return ready;
   }
 
   /** Load named.conf and the zones (throws ConfigErrors), without opening sockets. */
@@ -100,8 +140,11 @@ export class DnsServer implements Service {
     const loaded = await loadNamedConf(this.opts.configFile);
     for (const w of loaded.warnings) this.log.warn(w.toString(), { code: w.code });
     this.logZones(loaded.zones);
+    const view = this.resolvers.attach(loaded);
     this.loaded = loaded;
-    this.view = loaded.view;
+    this.baseView = view;
+    await this.repl.configure(loaded.conf, loaded.view.keys ?? new Map());
+    this.view = this.compose();
     return loaded;
   }
 
@@ -181,11 +224,22 @@ export class DnsServer implements Service {
       if (key(loaded) !== key(this.loaded))
         this.log.warn("listen-on/listen-on-v6 changed: the new addresses take effect after a restart");
     }
+    const view = this.resolvers.attach(loaded);
+    const before = this.view?.zones;
     this.loaded = loaded;
-    this.view = loaded.view;
+    this.baseView = view;
+    await this.repl.configure(loaded.conf, loaded.view.keys ?? new Map());
+    this.view = this.compose();
+    this.repl.notifyChanges(before, this.view.zones);
+  }
+
+  /** A replication event from another process (run.ts). */
+  replicationEvent(e: ReplEvent): Promise<void> {
+    return this.repl.handle(e);
   }
 
   async stop(): Promise<void> {
+    this.repl.stop();
     await this.closeSockets();
   }
 }

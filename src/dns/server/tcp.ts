@@ -44,6 +44,22 @@ function serveConnection(
   sock.setNoDelay(true);
   sock.setTimeout(limits().idleTimeoutMs, () => sock.destroy());
   sock.on("error", (err) => log.debug("tcp connection error", { error: String(err), from: client.address }));
+  const write = (answers: Buffer[]): void => {
+    if (answers.length === 0) counters.dropped++;
+    if (sock.destroyed) return;
+    for (const a of answers) {
+      if (a.length > 0xffff) {
+        // respond() never makes one; a frame cannot say it, so it is counted, never sent.
+        counters.errors++;
+        continue;
+      }
+      const frame = Buffer.allocUnsafe(2 + a.length);
+      frame.writeUInt16BE(a.length, 0);
+      a.copy(frame, 2);
+      counters.tcpOut++;
+      if (!sock.write(frame)) sock.pause();
+    }
+  };
   sock.on("data", (chunk: Buffer) => {
     chunks.push(chunk);
     total += chunk.length;
@@ -60,7 +76,7 @@ function serveConnection(
       const msg = buf.subarray(off + 2, off + 2 + len);
       off += 2 + len;
       counters.tcpIn++;
-      let answers: Buffer[];
+      let answers: Buffer[] | Promise<Buffer[]>;
       try {
         answers = engine.respondStream(getView(), msg, client);
       } catch (err) {
@@ -68,19 +84,10 @@ function serveConnection(
         log.debug("respond failed", { error: String(err), from: client.address });
         continue;
       }
-      if (answers.length === 0) counters.dropped++;
-      for (const a of answers) {
-        if (a.length > 0xffff) {
-          // respond() never makes one; a frame cannot say it, so it is counted, never sent.
-          counters.errors++;
-          continue;
-        }
-        const frame = Buffer.allocUnsafe(2 + a.length);
-        frame.writeUInt16BE(a.length, 0);
-        a.copy(frame, 2);
-        counters.tcpOut++;
-        if (!sock.write(frame)) sock.pause();
-      }
+      // an answer the resolver is still working on is written when ready (RFC 7766 6.2.1.1 lets
+      // answers on one connection go out of order)
+      if (answers instanceof Promise) void answers.then(write);
+      else write(answers);
     }
     // Keep only the incomplete tail (copied, so the big chunk it came from can be freed).
     const rest = buf.length - off;

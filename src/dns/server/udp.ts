@@ -2,7 +2,7 @@ import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
 import { NetsvcError } from "../../lib/errors.ts";
 import type { Endpoint } from "../../lib/listen.ts";
 import type { Logger } from "../../lib/log.ts";
-import { respond, respondStream, type ClientInfo } from "../chain/respond.ts";
+import { answer, answerStream, type Answered, type ClientInfo } from "../chain/respond.ts";
 import type { ServerView } from "../view.ts";
 
 /**
@@ -26,11 +26,11 @@ export function newCounters(): Counters {
 
 /** The engine entry points the sockets call (DNS-A's respond()/respondStream(); tests may pass a double). */
 export interface Responder {
-  respond(view: ServerView, packet: Buffer, client: ClientInfo): Buffer | null;
-  respondStream(view: ServerView, packet: Buffer, client: ClientInfo): Buffer[];
+  respond(view: ServerView, packet: Buffer, client: ClientInfo): Answered;
+  respondStream(view: ServerView, packet: Buffer, client: ClientInfo): Buffer[] | Promise<Buffer[]>;
 }
 
-export const ENGINE: Responder = { respond, respondStream };
+export const ENGINE: Responder = { respond: answer, respondStream: answerStream };
 
 export interface UdpServer {
   socket: Socket;
@@ -50,7 +50,7 @@ export function serveUdp(
   const client: ClientInfo = { address: "", transport: "udp" };
   const onMessage = (msg: Buffer, rinfo: RemoteInfo): void => {
     counters.udpIn++;
-    let out: Buffer | null;
+    let out: Answered;
     try {
       client.address = rinfo.address;
       out = engine.respond(getView(), msg, client);
@@ -59,6 +59,14 @@ export function serveUdp(
       log.debug("respond failed", { error: String(err), from: rinfo.address });
       return;
     }
+    if (out instanceof Promise) {
+      // the resolver is asking upstream: send when it is done (rinfo is this packet's own)
+      void out.then((b) => send(b, rinfo));
+      return;
+    }
+    send(out, rinfo);
+  };
+  const send = (out: Buffer | null, rinfo: RemoteInfo): void => {
     if (out === null) {
       counters.dropped++;
       return;

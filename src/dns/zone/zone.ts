@@ -66,6 +66,12 @@ export class Zone {
     return packed !== undefined && nodeHasType(packed, type);
   }
 
+  /** The packed node (node.ts format), to compare two versions without decoding them
+   *  (transfer/journal.ts); undefined when the name does not exist. Do not keep it. */
+  packed(key: string): Buffer | undefined {
+    return this.nodes.get(key);
+  }
+
   /** Every node key, in insertion order (canonical order is the caller's business). */
   keys(): IterableIterator<string> {
     return this.nodes.keys();

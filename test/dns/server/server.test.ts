@@ -25,7 +25,7 @@ const echo: Responder = {
     return out;
   },
   respondStream(view, packet, client) {
-    const one = echo.respond(view, packet, client);
+    const one = echo.respond(view, packet, client) as Buffer | null;
     if (one === null) return [];
     return packet.readUInt16BE(0) === 0xaaaa ? [one, one, one] : [one];
   },
