@@ -4,6 +4,7 @@ import { Command, CommanderError } from "commander";
 import { ConfigErrors, ConfigError, NetsvcError } from "../lib/errors.ts";
 import { registerCheck } from "./commands/check.ts";
 import { registerPorts } from "./commands/ports.ts";
+import { registerDns } from "./commands/dns.ts";
 
 /**
  * The CLI contract (DESIGN.md): exit 0 ok, 1 invalid config or runtime failure, 2 usage error.
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerCheck(program);
   registerPorts(program);
+  registerDns(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

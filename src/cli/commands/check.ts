@@ -77,3 +77,5 @@ export function registerCheck(program: Command): void {
       process.exitCode = ok ? 0 : 1;
     });
 }
+registerChecker("named.conf", async () => (await import("../../dns/config/check.ts")).checkNamedConf);
+registerChecker("zone", async () => (await import("../../dns/zone/check.ts")).checkZoneFile);

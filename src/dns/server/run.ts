@@ -1,0 +1,137 @@
+import { fork, type ChildProcess } from "node:child_process";
+import type { Socket } from "node:dgram";
+import type { Server } from "node:net";
+import { installSignalHandlers } from "../../lib/lifecycle.ts";
+import type { Logger } from "../../lib/log.ts";
+import { DnsServer, type DnsServerOptions } from "./service.ts";
+
+/**
+ * Process model. Node 20's dgram has no SO_REUSEPORT, so several processes answer on one port by
+ * sharing the same sockets: this process loads the zones, binds every endpoint and serves; with
+ * `--workers N` it also forks N-1 worker processes that load the zones themselves and receive the
+ * bound sockets over IPC (child_process handle passing). The kernel hands each datagram and each
+ * TCP connection to whichever process reads first. No idle supervisor: every process answers.
+ *
+ * The first process forwards SIGHUP to the workers as a reload message (each validates and swaps on
+ * its own; a bad named.conf is reported by each and changes nothing), restarts a worker that dies,
+ * and on SIGTERM stops them and itself, then exits 0. A worker whose parent is gone stops.
+ *
+ * IPC: worker -> parent {cmd:"loaded"} then {cmd:"ready"}; parent -> worker {cmd:"adopt", kind}
+ * with a socket handle (once per socket, in order), {cmd:"go"}, {cmd:"reload"}.
+ */
+export interface RunOptions extends DnsServerOptions {
+  workers: number;
+}
+
+const CHILD_ENV = "NETSVC_DNS_WORKER";
+
+interface Msg {
+  cmd?: string;
+  kind?: "udp" | "tcp";
+}
+
+function asMsg(m: unknown): Msg {
+  return typeof m === "object" && m !== null ? m : {};
+}
+
+/** Fork one worker, wait until it has loaded the zones, hand it the sockets, wait until it serves. */
+function startWorker(
+  handles: { kind: "udp" | "tcp"; handle: Socket | Server }[],
+  log: Logger,
+): Promise<ChildProcess> {
+  const child = fork(process.argv[1] as string, process.argv.slice(2), {
+    env: { ...process.env, [CHILD_ENV]: "1" },
+    stdio: "inherit",
+  });
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number | null): void =>
+      reject(new Error(`worker exited with code ${code} while starting`));
+    child.once("exit", onExit);
+    child.on("message", (raw: unknown) => {
+      const m = asMsg(raw);
+      if (m.cmd === "loaded") {
+        for (const h of handles) child.send({ cmd: "adopt", kind: h.kind }, h.handle);
+        child.send({ cmd: "go" });
+      } else if (m.cmd === "ready") {
+        child.off("exit", onExit);
+        log.debug("worker ready", { pid: child.pid });
+        resolve(child);
+      }
+    });
+  });
+}
+
+/** A worker: load, adopt the parent's sockets, serve until told to stop or orphaned. */
+async function runWorker(opts: RunOptions): Promise<void> {
+  const log = opts.log.child({ worker: process.pid });
+  const svc = new DnsServer({ ...opts, log });
+  await svc.load();
+  installSignalHandlers(svc, log);
+  process.on("message", (raw: unknown, handle: unknown) => {
+    const m = asMsg(raw);
+    if (m.cmd === "adopt" && m.kind !== undefined && handle !== undefined)
+      svc.adopt(m.kind, handle as Socket | Server);
+    else if (m.cmd === "go") process.send?.({ cmd: "ready" });
+    else if (m.cmd === "reload") process.emit("SIGHUP", "SIGHUP");
+  });
+  process.once("disconnect", () => process.emit("SIGTERM", "SIGTERM"));
+  process.send?.({ cmd: "loaded" });
+}
+
+async function runParent(opts: RunOptions): Promise<void> {
+  const { log } = opts;
+  const svc = new DnsServer(opts);
+  const endpoints = await svc.start();
+  const handles = svc.handles();
+  const workers = new Set<ChildProcess>();
+  let stopping = false;
+  const watch = (c: ChildProcess): void => {
+    workers.add(c);
+    c.once("exit", (code, signal) => {
+      workers.delete(c);
+      if (stopping) return;
+      log.error("worker died, starting another", { pid: c.pid, code, signal });
+      startWorker(handles, log).then(watch, (err: unknown) =>
+        log.error("could not restart a worker", { error: String(err) }),
+      );
+    });
+  };
+  try {
+    for (let i = 1; i < opts.workers; i++) watch(await startWorker(handles, log));
+  } catch (err) {
+    stopping = true;
+    for (const w of workers) w.kill("SIGTERM");
+    await svc.stop();
+    throw err;
+  }
+  installSignalHandlers(
+    {
+      reload: async () => {
+        await svc.reload();
+        for (const w of workers) w.send({ cmd: "reload" });
+      },
+      stop: async () => {
+        stopping = true;
+        const exits = [...workers].map((w) => new Promise<void>((res) => w.once("exit", () => res())));
+        for (const w of workers) w.kill("SIGTERM");
+        await Promise.all([svc.stop(), ...exits]);
+      },
+    },
+    log,
+  );
+  log.info("ready", { endpoints, workers: opts.workers });
+}
+
+export async function runDns(opts: RunOptions): Promise<void> {
+  if (process.env[CHILD_ENV] === "1" && process.send !== undefined) {
+    try {
+      await runWorker(opts);
+    } catch (err) {
+      // Let the process end once the error is printed (the IPC channel would keep it alive).
+      process.disconnect();
+      throw err;
+    }
+    return;
+  }
+  await runParent(opts);
+}
