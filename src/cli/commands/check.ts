@@ -77,3 +77,4 @@ export function registerCheck(program: Command): void {
       process.exitCode = ok ? 0 : 1;
     });
 }
+registerChecker("haproxy.cfg", async () => (await import("../../lb/config/checker.ts")).checkHaproxyFile);

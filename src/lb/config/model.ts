@@ -16,14 +16,7 @@ export type Mode = "http" | "tcp";
 
 /** `balance` algorithms, one file each under src/lb/engine/balance/. */
 export type BalanceAlgorithm =
-  | "roundrobin"
-  | "static-rr"
-  | "leastconn"
-  | "first"
-  | "source"
-  | "uri"
-  | "hdr"
-  | "random";
+  "roundrobin" | "static-rr" | "leastconn" | "first" | "source" | "uri" | "hdr" | "random";
 
 export interface Balance {
   algorithm: BalanceAlgorithm;
@@ -108,7 +101,8 @@ export type HttpRequestRule =
 
 export interface UseBackend {
   backend: string;
-  cond: Condition;
+  /** Absent: unconditional (`use_backend NAME`). */
+  cond?: Condition;
   pos: Position;
 }
 
@@ -121,7 +115,8 @@ export interface HttpCheck {
   /** Host header when given as `option httpchk GET / HTTP/1.1\r\nHost:\ x` or `http-check send hdr`. */
   headers: [string, string][];
   /** Absent = any 2xx or 3xx passes (HAProxy's default). */
-  expect?: { kind: "status"; codes: number[]; negate: boolean } | { kind: "string"; text: string; negate: boolean };
+  expect?:
+    { kind: "status"; codes: number[]; negate: boolean } | { kind: "string"; text: string; negate: boolean };
 }
 
 export interface ServerConfig {

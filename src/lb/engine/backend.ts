@@ -88,16 +88,18 @@ export function createBackendState(proxy: ProxyConfig, opts: BackendOptions): Ba
 }
 
 export type Dispatch =
-  | { kind: "server"; server: ServerState }
-  | { kind: "queued"; entry: QueueEntry }
-  | { kind: "unavailable" };
+  { kind: "server"; server: ServerState } | { kind: "queued"; entry: QueueEntry } | { kind: "unavailable" };
 
 export interface DispatchOptions {
   avoid?: ServerState | undefined;
 }
 
 /** Choose a server for a request without taking a slot (undefined: none usable or all full). */
-export function pick(be: BackendState, req: RequestInfo, opts: DispatchOptions = {}): ServerState | undefined {
+export function pick(
+  be: BackendState,
+  req: RequestInfo,
+  opts: DispatchOptions = {},
+): ServerState | undefined {
   if (be.eligible.length === 0) return undefined;
   const avoid = opts.avoid !== undefined && be.eligible.length > 1 ? opts.avoid : undefined;
   return be.algo.pick(req, (s) => s !== avoid && (be.algo.deterministic || hasSlot(s)));

@@ -130,7 +130,7 @@ export function statusText(s: ServerState): string {
 
 /** Carry runtime state over a reload (same backend and server name): admin, health, counters. */
 export function carryOver(next: ServerState, prev: ServerState): void {
-  next.admin = next.config.disabled && prev.config.disabled === false ? "MAINT" : prev.admin;
+  next.admin = next.config.disabled && !prev.config.disabled ? "MAINT" : prev.admin;
   if (prev.weight !== prev.config.weight) next.weight = prev.weight;
   const c = next.check;
   const p = prev.check;

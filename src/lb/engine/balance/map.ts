@@ -47,7 +47,11 @@ export function sdbm(bytes: Uint8Array): number {
  * Walk the map from the slot `hash % length` and return the first server `ok` accepts (the hashed
  * server itself when it passes; the next ones only when a redispatch must avoid it).
  */
-export function lookupHash(map: readonly ServerState[], hash: number, ok: (s: ServerState) => boolean): ServerState | undefined {
+export function lookupHash(
+  map: readonly ServerState[],
+  hash: number,
+  ok: (s: ServerState) => boolean,
+): ServerState | undefined {
   if (map.length === 0) return undefined;
   const start = hash % map.length;
   for (let i = 0; i < map.length; i++) {

@@ -29,7 +29,10 @@ export function createRandom(balance: Balance, env: BalanceEnv): LbAlgorithm {
       let best: ServerState | undefined;
       for (let i = 0; i < draws; i++) {
         const s = drawOne(cands, total);
-        if (best === undefined || (s.cur + s.queue.length) / s.weight < (best.cur + best.queue.length) / best.weight)
+        if (
+          best === undefined ||
+          (s.cur + s.queue.length) / s.weight < (best.cur + best.queue.length) / best.weight
+        )
           best = s;
       }
       return best;

@@ -14,7 +14,8 @@ export function sourceHash(src: string): number | undefined {
   if (a.kind() === "ipv6" && (a as ipaddr.IPv6).isIPv4MappedAddress()) a = (a as ipaddr.IPv6).toIPv4Address();
   const b = a.toByteArray();
   let h = 0;
-  for (let i = 0; i + 4 <= b.length; i += 4) h = (h ^ ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!)) >>> 0;
+  for (let i = 0; i + 4 <= b.length; i += 4)
+    h = (h ^ ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!)) >>> 0;
   return h;
 }
 
