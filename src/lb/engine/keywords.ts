@@ -3,7 +3,7 @@
  * the server options it owns (weight, backup, maxconn, disabled, id). Health-check server options
  * are registered by src/lb/check/keywords.ts.
  */
-import { DEFAULTS, type Balance, type ServerConfig } from "../config/model.ts";
+import { DEFAULTS, type Balance } from "../config/model.ts";
 import {
   allServerKeywords,
   findServerKeyword,
