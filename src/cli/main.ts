@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { ConfigErrors, ConfigError, NetsvcError } from "../lib/errors.ts";
 import { registerCheck } from "./commands/check.ts";
+import { registerWorkers } from "./commands/workers.ts";
 
 /**
  * The CLI contract (DESIGN.md): exit 0 ok, 1 invalid config or runtime failure, 2 usage error.
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerCheck(program);
+  registerWorkers(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
