@@ -5,7 +5,7 @@
  *   0 remaining in queue.
  *   Server workers/w1 is UP, reason: Layer7 check passed, code: 200, check duration: 1ms. 6 active
  *   and 0 backup servers online. 0 sessions requeued, 0 total in queue.
- *   backend workers has no server available!
+ *   backend 'workers' has no server available!
  */
 import { countUsable, type BackendState } from "../engine/backend.ts";
 import type { AdminState, ServerState } from "../engine/server.ts";
@@ -21,34 +21,39 @@ function reason(s: ServerState): string {
 
 function servers(be: BackendState, verb: string): string {
   const n = countUsable(be);
-  return `${n.active} active and ${n.backup} backup servers ${verb}`;
+  const onBackup = n.active === 0 && n.backup > 0 ? " Running on backup." : "";
+  return `${n.active} active and ${n.backup} backup servers ${verb}.${onBackup}`;
+}
+
+function who(be: BackendState, s: ServerState): string {
+  return `${s.config.backup ? "Backup Server" : "Server"} ${be.name}/${s.name}`;
 }
 
 export function downMessage(be: BackendState, s: ServerState, requeued: number): string {
   return (
-    `Server ${be.name}/${s.name} is DOWN, ${reason(s)}. ${servers(be, "left")}. ` +
+    `${who(be, s)} is DOWN, ${reason(s)}. ${servers(be, "left")} ` +
     `${s.cur} sessions active, ${requeued} requeued, ${s.queue.length} remaining in queue.`
   );
 }
 
 export function upMessage(be: BackendState, s: ServerState, requeued: number): string {
   return (
-    `Server ${be.name}/${s.name} is UP, ${reason(s)}. ${servers(be, "online")}. ` +
+    `${who(be, s)} is UP, ${reason(s)}. ${servers(be, "online")} ` +
     `${requeued} sessions requeued, ${be.queue.length} total in queue.`
   );
 }
 
 export function noServerMessage(be: BackendState): string {
-  return `backend ${be.name} has no server available!`;
+  return `backend '${be.name}' has no server available!`;
 }
 
 /** Messages for admin changes from the stats page (HAProxy's wording for MAINT/DRAIN/READY). */
 export function adminMessage(be: BackendState, s: ServerState, from: AdminState, to: AdminState): string {
-  const who = `Server ${be.name}/${s.name}`;
+  const w = who(be, s);
   if (to === "MAINT")
-    return `${who} is going DOWN for maintenance. ${servers(be, "left")}. ${s.cur} sessions active, 0 requeued, ${s.queue.length} remaining in queue.`;
-  if (to === "DRAIN") return `${who} enters drain state. ${servers(be, "left")}.`;
+    return `${w} is going DOWN for maintenance. ${servers(be, "left")} ${s.cur} sessions active, 0 requeued, ${s.queue.length} remaining in queue.`;
+  if (to === "DRAIN") return `${w} enters drain state. ${servers(be, "left")}`;
   return from === "MAINT"
-    ? `${who} is UP (leaving forced maintenance). ${servers(be, "online")}.`
-    : `${who} leaves drain state. ${servers(be, "online")}.`;
+    ? `${w} is UP (leaving forced maintenance). ${servers(be, "online")}`
+    : `${w} leaves drain state. ${servers(be, "online")}`;
 }
