@@ -4,6 +4,7 @@ import { Command, CommanderError } from "commander";
 import { ConfigErrors, ConfigError, NetsvcError } from "../lib/errors.ts";
 import { registerCheck } from "./commands/check.ts";
 import { registerWorkers } from "./commands/workers.ts";
+import { registerLb } from "./commands/lb.ts";
 
 /**
  * The CLI contract (DESIGN.md): exit 0 ok, 1 invalid config or runtime failure, 2 usage error.
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerCheck(program);
   registerWorkers(program);
+  registerLb(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
