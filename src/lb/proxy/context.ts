@@ -3,7 +3,7 @@ import type { Counters } from "../engine/counters.ts";
 import type { BackendState } from "../engine/backend.ts";
 import type { ServerState } from "../engine/server.ts";
 import type { CompiledAcls } from "./acl.ts";
-import type { RequestHead } from "./head.ts";
+import type { StatsRequest, StatsResponse } from "../stats/context.ts";
 import type { ServerPool } from "./pool.ts";
 import type { RequestLogger } from "./log.ts";
 
@@ -20,22 +20,11 @@ export interface BackendRt {
   pools: Map<ServerState, ServerPool>;
 }
 
-/** A request handed to a built-in service (the stats page). */
-export interface ServiceRequest {
-  method: string;
-  target: string;
-  head: RequestHead;
-  src: string;
-  body: Buffer;
-}
-
-export interface ServiceResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: string | Buffer;
-}
-
-export type ServiceHandler = (req: ServiceRequest) => ServiceResponse | Promise<ServiceResponse>;
+/**
+ * A built-in service on a frontend (the stats page): answers synchronously, or undefined when the
+ * request is not for it (then it is routed as usual).
+ */
+export type ServiceHandler = (req: StatsRequest) => StatsResponse | undefined;
 
 export interface FrontendRt {
   cfg: ProxyConfig;

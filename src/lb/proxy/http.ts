@@ -4,6 +4,7 @@ import type { HttpRequestRule } from "../config/model.ts";
 import { countRequest, countResponse, sessionEnd, sessionStart } from "../engine/counters.ts";
 import type { AclSample } from "./acl.ts";
 import { BodyTracker, requestFraming, responseFraming, CRLF, LAST_CHUNK, chunkHeader } from "./body.ts";
+import type { StatsRequest, StatsResponse } from "../stats/context.ts";
 import { MAX_HEAD, type BackendRt, type FrontendRt, type Stream } from "./context.ts";
 import { Exchange, type ExchangeHost } from "./exchange.ts";
 import {
@@ -198,9 +199,12 @@ export class HttpStream implements Stream, ExchangeHost {
       return this.finalRule(rule);
     }
     const stats = fe.stats;
-    if (stats !== undefined && sample.path === undefined) sample.path = pathOnly(req.target);
-    if (stats !== undefined && (sample.path === stats.uri || req.target.startsWith(stats.uri)))
-      return this.serveStats();
+    if (stats !== undefined) {
+      if (req.method === "POST" && req.target.startsWith(stats.uri) && !this.reqBody.done)
+        return this.collectStats();
+      const r = stats.handler(this.statsRequest(Buffer.alloc(0)));
+      if (r !== undefined) return this.statsReply(r);
+    }
 
     let be: BackendRt | undefined = fe.defaultBackend;
     for (const u of fe.useBackends) {
@@ -384,32 +388,26 @@ export class HttpStream implements Stream, ExchangeHost {
     }
   }
 
-  private serveStats(): void {
-    const stats = this.fe.stats!;
+  private statsRequest(body: Buffer): StatsRequest {
     const req = this.req!;
-    const chunks: Buffer[] = [];
-    const body = this.reqBody!;
-    const finish = (): void => {
-      Promise.resolve()
-        .then(() =>
-          stats.handler({
-            method: req.method,
-            target: req.target,
-            head: req,
-            src: this.src,
-            body: Buffer.concat(chunks),
-          }),
-        )
-        .then(
-          (r) => {
-            const out = simpleReply(r.status, r.headers, r.body, req.method === "HEAD");
-            this.localReply(out, r.status, "<STATS>", "LR");
-          },
-          () => this.localReply(errorReply(500, true), 500, "<STATS>", "PR"),
-        );
+    return {
+      method: req.method,
+      target: req.target,
+      header: (name) => fieldValue(req, name.toLowerCase()),
+      src: this.src,
+      body,
     };
-    if (body.done) return finish();
-    // Small form posts (stats admin): collect the body (bounded).
+  }
+
+  private statsReply(r: StatsResponse): void {
+    const out = simpleReply(r.status, r.headers, r.body, this.req!.method === "HEAD");
+    this.localReply(out, r.status, "<STATS>", "LR");
+  }
+
+  /** The stats admin form is a small urlencoded POST: collect it (bounded), then answer. */
+  private collectStats(): void {
+    const body = this.reqBody!;
+    const chunks: Buffer[] = [];
     let size = 0;
     const collect = (b: Buffer): void => {
       let n: number;
@@ -428,7 +426,9 @@ export class HttpStream implements Stream, ExchangeHost {
       }
       if (body.done) {
         this.collector = undefined;
-        finish();
+        const r = this.fe.stats!.handler(this.statsRequest(Buffer.concat(chunks)));
+        if (r !== undefined) this.statsReply(r);
+        else this.localReply(errorReply(404, true), 404, "<STATS>", "LR");
       }
     };
     const held = this.buf;
