@@ -14,8 +14,10 @@ export function checkHaproxyText(
 ): CheckResult {
   const r = parseConfigText(text, file, env);
   const lines: string[] = [];
-  for (const e of r.errors) lines.push(`[ALERT] config : ${formatHaproxy(e)}`);
-  for (const w of r.warnings) lines.push(`[WARNING] config : ${formatHaproxy(w)}`);
+  // In file order, as HAProxy reports while it reads; file-wide findings (line 0) last.
+  const all = [...r.errors, ...r.warnings].sort((a, b) => (a.line || Infinity) - (b.line || Infinity));
+  for (const e of all)
+    lines.push(`[${e.severity === "error" ? "ALERT" : "WARNING"}] config : ${formatHaproxy(e)}`);
   if (r.errors.length > 0) {
     lines.push(`[ALERT] config : Error(s) found in configuration file : ${file}`);
     lines.push("[ALERT] config : Fatal errors found in configuration.");

@@ -229,6 +229,20 @@ export function parseConfigText(
         );
         continue;
       }
+      if (first === "option" && words[1] !== undefined) {
+        const opts = allKeywords()
+          .filter((k) => k.name.startsWith("option ") && k.sections.includes(section!))
+          .map((k) => k.name.slice(7));
+        const h = suggest(words[1], opts);
+        errors.push(
+          new ConfigError(
+            "ECFG_UNKNOWN_KEYWORD",
+            `unknown option '${words[1]}'${h !== undefined ? `; did you mean '${h}' maybe ?` : "."}`,
+            pos,
+          ),
+        );
+        continue;
+      }
       const known = allKeywords()
         .filter((k) => k.sections.includes(section!))
         .map((k) => k.name);
@@ -316,7 +330,7 @@ function finalize(
           errors.push(
             new ConfigError(
               "ECFG_MODE",
-              `${p.mode} proxy '${p.name}' (${p.pos.file}:${p.pos.line}) tries to use incompatible ${be.mode} backend '${be.name}' (${be.pos.file}:${be.pos.line}) in a '${t.rule}' rule (see 'mode').`,
+              `${p.mode} ${p.kind} '${p.name}' (${p.pos.file}:${p.pos.line}) tries to use incompatible ${be.mode} backend '${be.name}' (${be.pos.file}:${be.pos.line}) in a '${t.rule}' rule (see 'mode').`,
               t.pos,
             ),
           );
@@ -331,7 +345,7 @@ function finalize(
           errors.push(
             new ConfigError(
               "ECFG_DUPLICATE",
-              `${p.kind} '${p.name}' : server '${s.name}' already declared at ${prev.pos.file}:${prev.pos.line}.`,
+              `${p.kind} '${p.name}', another server named '${s.name}' was already defined at line ${prev.pos.line}, please use distinct names.`,
               s.pos,
             ),
           );

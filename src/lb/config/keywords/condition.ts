@@ -1,11 +1,13 @@
 /**
  * `if|unless COND` after a rule: an OR (`||`, `or`) of AND-ed ACL names, `!` negating one. Names
- * must be declared before use in the same proxy (HAProxy: "no such ACL"). Anonymous ACLs `{ ... }`
- * are not supported (an error that says so).
+ * must be declared before use in the same proxy (HAProxy: "no such ACL"). An anonymous ACL
+ * `{ FETCH [FLAGS] PATTERN... }` becomes an ACL of the proxy named by its text (`{path /old}`), so
+ * the runtime evaluates it like any other.
  */
 import type { Condition } from "../model.ts";
 import type { KwContext } from "../registry.ts";
 import type { Token } from "../tokenize.ts";
+import { parseAclSpec } from "./routing.ts";
 
 /**
  * Parse `args` = [`if`|`unless`, terms...]. `what` names the rule for messages (HAProxy's
@@ -19,8 +21,31 @@ export function parseCondition(ctx: KwContext, args: Token[], what: string): Con
   }
   const anyOf: Condition["anyOf"] = [[]];
   const declared = new Set(ctx.proxy?.acls.map((a) => a.name) ?? []);
-  for (const t of args.slice(1)) {
-    const w = t.text;
+  const rest = args.slice(1).map((t) => t.text);
+  for (let i = 0; i < rest.length; i++) {
+    let w = rest[i]!;
+    let anonNegate = false;
+    if (w === "!{" || (w === "!" && rest[i + 1] === "{")) {
+      anonNegate = true;
+      if (w === "!") i++;
+      w = "{";
+    }
+    if (w === "{") {
+      const close = rest.indexOf("}", i + 1);
+      if (close < 0) {
+        ctx.error("ECFG_COND", `${what} : missing closing '}' in condition.`);
+        return undefined;
+      }
+      const words = rest.slice(i + 1, close);
+      const name = `{${words.join(" ")}}`;
+      const acl = parseAclSpec(ctx, name, words);
+      if (acl === undefined) return undefined;
+      if (ctx.proxy !== undefined && !ctx.proxy.acls.some((a) => a.name === name)) ctx.proxy.acls.push(acl);
+      declared.add(name);
+      anyOf[anyOf.length - 1]!.push({ acl: name, negate: anonNegate });
+      i = close;
+      continue;
+    }
     if (w === "||" || w === "or") {
       if (anyOf[anyOf.length - 1]!.length === 0) {
         ctx.error("ECFG_COND", `${what} : missing ACL before '${w}'.`);
@@ -29,11 +54,8 @@ export function parseCondition(ctx: KwContext, args: Token[], what: string): Con
       anyOf.push([]);
       continue;
     }
-    if (w === "{" || w.startsWith("{")) {
-      ctx.error(
-        "EUNSUPPORTED",
-        `${what} : anonymous ACLs ('{ ... }') are not supported by netsvc; declare the ACL with 'acl NAME ...'.`,
-      );
+    if (w.startsWith("{") || w.startsWith("!{")) {
+      ctx.error("ECFG_COND", `${what} : '{' must be followed by a space in an anonymous ACL.`);
       return undefined;
     }
     let name = w;

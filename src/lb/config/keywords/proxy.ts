@@ -26,9 +26,10 @@ registerKeyword({
 /** Bind options we implement; everything else HAProxy knows is reported as unsupported. */
 registerKeyword({
   name: "bind",
-  sections: FE,
+  sections: [...FE, "backend"],
   parse(ctx) {
     const p = ctx.proxy!;
+    if (!needsCap(ctx, "frontend")) return;
     const a = ctx.args.map((t) => t.text);
     if (a.length === 0) {
       ctx.error(

@@ -1,5 +1,5 @@
 /** ACLs and the rules that use them: acl, use_backend, default_backend, http-request. */
-import type { AclFetch, HttpRequestRule } from "../model.ts";
+import type { Acl, AclFetch, HttpRequestRule } from "../model.ts";
 import { registerKeyword, type KwContext } from "../registry.ts";
 import { parseCidr } from "../../../lib/acl.ts";
 import { parseCondition } from "./condition.ts";
@@ -14,6 +14,81 @@ const FETCHES = new Set<AclFetch>([
   "path_end",
   "src",
 ]);
+
+/**
+ * Parse `FETCH [FLAGS] PATTERN...` of an ACL (named, or anonymous inside `{ }`); reports errors
+ * and returns undefined on failure.
+ */
+export function parseAclSpec(ctx: KwContext, name: string, words: readonly string[]): Acl | undefined {
+  const spec = words[0];
+  if (spec === undefined) {
+    ctx.error("ECFG_ARGS", `'acl' expects an ACL name and a fetch method.`);
+    return undefined;
+  }
+  const m = /^([a-z_]+)(?:\(([^)]*)\))?$/.exec(spec);
+  const fetch = m?.[1] as AclFetch | undefined;
+  if (m === null || fetch === undefined || !FETCHES.has(fetch)) {
+    ctx.error(
+      "ECFG_ACL",
+      `error detected while parsing ACL '${name}' : unknown fetch method '${spec}' (netsvc supports ${[...FETCHES].join(", ")}).`,
+    );
+    return undefined;
+  }
+  const header = m[2];
+  if (fetch.startsWith("hdr") && (header === undefined || header === "")) {
+    ctx.error(
+      "EUNSUPPORTED",
+      `error detected while parsing ACL '${name}' : '${fetch}' needs a header name, e.g. ${fetch}(host).`,
+    );
+    return undefined;
+  }
+  if (!fetch.startsWith("hdr") && header !== undefined) {
+    ctx.error(
+      "ECFG_ACL",
+      `error detected while parsing ACL '${name}' : fetch method '${fetch}' does not take arguments.`,
+    );
+    return undefined;
+  }
+  let i = 1;
+  let ignoreCase = false;
+  while (i < words.length && words[i]!.startsWith("-")) {
+    const f = words[i]!;
+    if (f === "--") {
+      i++;
+      break;
+    }
+    if (f === "-i") ignoreCase = true;
+    else if (f === "-m" || f === "-f" || f === "-M" || f === "-u" || f === "-n") {
+      ctx.error(
+        "EUNSUPPORTED",
+        `error detected while parsing ACL '${name}' : flag '${f}' is not supported by netsvc.`,
+      );
+      return undefined;
+    } else break;
+    i++;
+  }
+  const patterns = words.slice(i);
+  if (fetch === "src") {
+    for (const p of patterns) {
+      const c = parseCidr(p, { shortForms: false });
+      if (typeof c === "string") {
+        ctx.error(
+          "ECFG_ACL",
+          `error detected while parsing ACL '${name}' : '${p}' is not a valid IPv4 or IPv6 address.`,
+        );
+        return undefined;
+      }
+    }
+  }
+  return {
+    name,
+    fetch,
+    ...(header !== undefined ? { header: header.toLowerCase() } : {}),
+    ignoreCase,
+    patterns,
+    pos: ctx.pos,
+  };
+}
 
 registerKeyword({
   name: "acl",
@@ -32,69 +107,8 @@ registerKeyword({
       );
       return;
     }
-    const m = /^([a-z_]+)(?:\(([^)]*)\))?$/.exec(a[1]);
-    const fetch = m?.[1] as AclFetch | undefined;
-    if (m === null || fetch === undefined || !FETCHES.has(fetch)) {
-      ctx.error(
-        "ECFG_ACL",
-        `error detected while parsing ACL '${name}' : unknown fetch method '${a[1]}' (netsvc supports ${[...FETCHES].join(", ")}).`,
-      );
-      return;
-    }
-    const header = m[2];
-    if (fetch.startsWith("hdr") && (header === undefined || header === "")) {
-      ctx.error(
-        "EUNSUPPORTED",
-        `error detected while parsing ACL '${name}' : '${fetch}' needs a header name, e.g. ${fetch}(host).`,
-      );
-      return;
-    }
-    if (!fetch.startsWith("hdr") && header !== undefined) {
-      ctx.error(
-        "ECFG_ACL",
-        `error detected while parsing ACL '${name}' : fetch method '${fetch}' does not take arguments.`,
-      );
-      return;
-    }
-    let i = 2;
-    let ignoreCase = false;
-    while (i < a.length && a[i]!.startsWith("-")) {
-      const f = a[i]!;
-      if (f === "--") {
-        i++;
-        break;
-      }
-      if (f === "-i") ignoreCase = true;
-      else if (f === "-m" || f === "-f" || f === "-M" || f === "-u" || f === "-n") {
-        ctx.error(
-          "EUNSUPPORTED",
-          `error detected while parsing ACL '${name}' : flag '${f}' is not supported by netsvc.`,
-        );
-        return;
-      } else break;
-      i++;
-    }
-    const patterns = a.slice(i);
-    if (fetch === "src") {
-      for (const p of patterns) {
-        const c = parseCidr(p, { shortForms: false });
-        if (typeof c === "string") {
-          ctx.error(
-            "ECFG_ACL",
-            `error detected while parsing ACL '${name}' : '${p}' is not a valid IPv4 or IPv6 address.`,
-          );
-          return;
-        }
-      }
-    }
-    ctx.proxy!.acls.push({
-      name,
-      fetch,
-      ...(header !== undefined ? { header: header.toLowerCase() } : {}),
-      ignoreCase,
-      patterns,
-      pos: ctx.pos,
-    });
+    const acl = parseAclSpec(ctx, name, a.slice(1));
+    if (acl !== undefined) ctx.proxy!.acls.push(acl);
   },
 });
 
