@@ -130,9 +130,6 @@ export class ResponseHead extends Head {
   }
 }
 
-const CRLFCRLF = Buffer.from("\r\n\r\n");
-const LFLF = Buffer.from("\n\n");
-
 /** tchar (RFC 9110 §5.6.2) */
 const TCHAR = new Uint8Array(256);
 for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")

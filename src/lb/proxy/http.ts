@@ -264,17 +264,12 @@ export class HttpStream implements Stream, ExchangeHost {
   responseHead(res: ResponseHead, method: string): { head: Buffer; body: BodyTracker } {
     const framing = responseFraming(res, method);
     const req = this.req!;
-    const conn = fieldTokens(res, "connection");
-    if (framing.kind === "close" || res.status === 101) {
-      // fine: close-delimited bodies are re-chunked for HTTP/1.1 clients below
-    }
     let body: ResponseRewrite["body"] = "same";
     if (framing.kind === "close") body = req.version === 11 && this.keepAlive ? "chunk" : "same";
     if (framing.kind === "chunked" && req.version === 10) body = "unchunk";
     if (framing.kind === "close" && body === "same") this.keepAlive = false;
     if (body === "unchunk") this.keepAlive = false;
     if (this.reqBody !== undefined && !this.reqBody.done) this.keepAlive = false;
-    void conn;
     this.resRewrite = body;
     this.resStatus = res.status;
     const head = responseHeadFor(res, {
@@ -514,8 +509,8 @@ export class HttpStream implements Stream, ExchangeHost {
       srvQueue: f.srvQueue ?? 0,
       beQueue: f.beQueue ?? 0,
       requestLine: req ? `${req.method} ${req.target} HTTP/1.${req.version === 11 ? 1 : 0}` : "<BADREQ>",
-      localAddr: "address" in a ? (a.address as string) : "",
-      localPort: "port" in a ? (a.port as number) : 0,
+      localAddr: "address" in a ? a.address : "",
+      localPort: "port" in a ? a.port : 0,
       mode: "http",
     });
     this.resBytes = 0;
@@ -587,11 +582,6 @@ export class HttpStream implements Stream, ExchangeHost {
     this.ex = undefined;
     this.client.destroy();
   }
-}
-
-function pathOnly(target: string): string {
-  const q = target.indexOf("?");
-  return q < 0 ? target : target.slice(0, q);
 }
 
 function clientIp(a: string): string {

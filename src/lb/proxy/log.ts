@@ -65,7 +65,7 @@ function addr(a: string): string {
 
 /** `%{+Q}r`: the request line quoted, `"` escaped as HAProxy does (`#22`). */
 function quoted(s: string): string {
-  return `"${s.replace(/["\x00-\x1f\x7f]/g, (c) => `#${c.charCodeAt(0).toString(16).padStart(2, "0").toUpperCase()}`)}"`;
+  return `"${s.replace(/[^\x20-\x7e]|"/g, (c) => `#${c.charCodeAt(0).toString(16).padStart(2, "0").toUpperCase()}`)}"`;
 }
 
 export function formatHttpLog(r: LogRecord): string {

@@ -22,8 +22,6 @@ export function hasHopFields(h: Head): boolean {
   return (h.kinds & HOP_KINDS) !== 0;
 }
 
-const CRLF = Buffer.from("\r\n");
-
 /** Collects the pieces of a new head: byte ranges of the received one, then added text. */
 class Out {
   /** Pairs of [start, end) offsets in h.buf, each followed by a CRLF unless `raw`. */
@@ -77,15 +75,15 @@ class Out {
     let o = this.first === "" ? 0 : out.write(this.first, 0, "latin1");
     const buf = this.h.buf;
     for (let i = 0; i < r.length; i += 3) {
-      o += buf.copy(out, o, r[i]!, r[i + 1]!);
+      o += buf.copy(out, o, r[i], r[i + 1]);
       if (r[i + 2] === 1) {
         out[o++] = 13;
         out[o++] = 10;
       }
     }
     if (extra !== "") o += out.write(extra, o, "latin1");
-    out[o++] = 13;
-    out[o++] = 10;
+    out[o] = 13;
+    out[o + 1] = 10;
     return out;
   }
 }

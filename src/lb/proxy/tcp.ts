@@ -47,7 +47,7 @@ export class TcpStream implements Stream {
     client.on("data", (b: Buffer) => {
       this.lastClientIO = this.fe.ticker.now;
       fe.counters.bin += b.length;
-      if (this.sock !== undefined && this.sock.connecting === false && this.pending.length === 0) {
+      if (this.sock !== undefined && !this.sock.connecting && this.pending.length === 0) {
         if (!this.sock.write(b)) client.pause();
       } else {
         this.pending.push(b);
@@ -241,8 +241,8 @@ export class TcpStream implements Stream {
         srvQueue: s?.queue.length ?? 0,
         beQueue: be ? queueLength(be.state) : 0,
         requestLine: "",
-        localAddr: "address" in a ? (a.address as string) : "",
-        localPort: "port" in a ? (a.port as number) : 0,
+        localAddr: "address" in a ? a.address : "",
+        localPort: "port" in a ? a.port : 0,
         mode: "tcp",
       });
     }

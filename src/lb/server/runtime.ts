@@ -182,8 +182,9 @@ export class LbRuntime {
     fe: FrontendRt,
     certs: Map<string, tls.SecureContextOptions>,
   ): Promise<Listener> {
-    let listener!: Listener;
+    const current: { l?: Listener } = {};
     const onConn = (sock: net.Socket): void => {
+      const listener = current.l!;
       const f = listener.fe;
       const max = f.cfg.maxconn || this.config?.global.maxconn || 0;
       if (max > 0 && f.streams.size >= max) {
@@ -201,7 +202,16 @@ export class LbRuntime {
     server.on("error", (err) => this.opts.log.error("listener error", { bind: key, error: String(err) }));
     if (bind.ssl) server.on("tlsClientError", () => undefined);
     const bound = await listenTcp(server, { host: bind.host, port: bind.port });
-    listener = { key, bind, server, bound, fe, mode: fe.cfg.mode, tls: bind.ssl !== undefined };
+    const listener: Listener = {
+      key,
+      bind,
+      server,
+      bound,
+      fe,
+      mode: fe.cfg.mode,
+      tls: bind.ssl !== undefined,
+    };
+    current.l = listener;
     return listener;
   }
 
