@@ -220,7 +220,8 @@ export function serversChanged(be: BackendState): number {
       s.downSince = -1;
     }
   }
-  const up = be.eligible.length > 0;
+  // A backend without any server (a stats-only listen) is not "down" (HAProxy reports it UP).
+  const up = be.eligible.length > 0 || be.servers.length === 0;
   if (!up && be.downSince < 0) {
     be.downSince = now;
     be.lastChange = now;

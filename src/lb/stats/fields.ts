@@ -82,7 +82,8 @@ function status(r: Row): string {
     const max = r.px.config.maxconn > 0 ? r.px.config.maxconn : r.state.config.global.maxconn;
     return r.counters.scur >= max ? "FULL" : "OPEN";
   }
-  if (r.type === "backend") return r.be!.eligible.length > 0 ? "UP" : "DOWN";
+  // HAProxy: a backend is UP while it has usable servers, or when it has none at all (stats).
+  if (r.type === "backend") return r.be!.eligible.length > 0 || r.be!.servers.length === 0 ? "UP" : "DOWN";
   return statusText(r.sv!);
 }
 
