@@ -63,12 +63,13 @@ async function until(pred: () => Promise<boolean>, ms: number): Promise<void> {
 async function row(page: Page, name: string): Promise<{ cls: string; bg: string; status: string }> {
   const tr = page.locator(`a[name="workers/${name}"]`).locator("xpath=ancestor::tr[1]");
   const cls = (await tr.getAttribute("class")) ?? "";
-  const bg = await tr.evaluate(
-    (el) => el.ownerDocument.defaultView?.getComputedStyle(el).backgroundColor ?? "",
+  // A string function: the test project has no DOM typings.
+  const bg: unknown = await page.evaluate(
+    `getComputedStyle(document.querySelector('a[name="workers/${name}"]').closest("tr")).backgroundColor`,
   );
   const cells = await tr.locator("td").allTextContents();
   const status = cells.find((c) => /\b(UP|DOWN|MAINT|DRAIN|no check)\b/.test(c)) ?? "";
-  return { cls, bg, status };
+  return { cls, bg: String(bg), status };
 }
 
 describe("stats page in Chromium", () => {
@@ -123,7 +124,7 @@ listen stats
       const res = await page.goto(stats);
       assert.equal(res?.status(), 200);
       assert.equal(await res?.headerValue("refresh"), "5");
-      const titles = await page.$$eval("th.pxname", (ths) => ths.map((th) => th.textContent));
+      const titles = await page.locator("th.pxname").allTextContents();
       assert.deepEqual(titles, ["web", "workers", "stats"]);
       for (const n of ["w0", "w1", "w2"]) {
         const r = await row(page, n);
@@ -132,10 +133,11 @@ listen stats
         assert.match(r.status, /UP$/);
       }
       assert.equal((await row(page, "spare")).cls, "backup_no_check");
-      const fe = await page.$eval('a[name="web/Frontend"]', (a) => a.closest("tr")?.textContent ?? "");
+      const fe =
+        (await page.locator('a[name="web/Frontend"]').locator("xpath=ancestor::tr[1]").textContent()) ?? "";
       assert.match(fe, /OPEN/);
-      const lbtot = await page.$eval('a[name="workers/Backend"]', (a) => a.closest("tr")?.className);
-      assert.equal(lbtot, "backend");
+      const beRow = page.locator('a[name="workers/Backend"]').locator("xpath=ancestor::tr[1]");
+      assert.equal(await beRow.getAttribute("class"), "backend");
 
       // Crash worker 1: its row turns red (DOWN), the others stay green.
       await (await fetch(`http://127.0.0.1:${wp[1]!}/crash`)).text();
@@ -151,7 +153,12 @@ listen stats
       const apply = async (server: string, action: string): Promise<void> => {
         await page.check(`input[name="s"][value="${server}"]`);
         await page.selectOption('select[name="action"]', action);
-        await Promise.all([page.waitForNavigation(), page.click('input[type="submit"]')]);
+        // POST, 303 to <uri>;st=DONE, then the page loads.
+        await Promise.all([
+          page.waitForResponse((r) => r.url().includes(";st=") && r.request().method() === "GET"),
+          page.click('input[type="submit"]'),
+        ]);
+        await page.waitForLoadState("load");
       };
       await apply("w2", "maint");
       assert.match((await page.textContent("p.msg")) ?? "", /Action processed successfully/);
