@@ -20,6 +20,23 @@ function contentLength(h: RequestHead | ResponseHead): number | undefined {
   if (!hasKind(h, FK.contentLength)) return undefined;
   for (let i = 0; i < h.count; i++) {
     if (h.kind(i) !== FK.contentLength) continue;
+    // Fast path: plain digits.
+    const s = h.f[i * 5 + 3]!;
+    const e = h.f[i * 5 + 4]!;
+    if (e > s && e - s <= 15) {
+      let n = 0;
+      let j = s;
+      for (; j < e; j++) {
+        const c = h.buf[j]! - 0x30;
+        if (c < 0 || c > 9) break;
+        n = n * 10 + c;
+      }
+      if (j === e) {
+        if (len !== undefined && n !== len) throw new WireError("conflicting Content-Length", 0, "EHTTP");
+        len = n;
+        continue;
+      }
+    }
     // RFC 9110 §8.6: a list of identical values may be collapsed; anything else is invalid.
     for (const part of h.value(i).split(",")) {
       const t = part.trim();

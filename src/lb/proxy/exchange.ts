@@ -73,27 +73,7 @@ export class Exchange implements ConnOwner {
   }
 
   private info(): RequestInfo {
-    const req = this.req;
-    let headers: Record<string, string | string[]> | undefined;
-    return {
-      src: this.host.src,
-      method: req.method,
-      uri: req.target,
-      get headers() {
-        if (headers === undefined) {
-          headers = {};
-          for (let i = 0; i < req.lower.length; i++) {
-            const k = req.lower[i]!;
-            const prev = headers[k];
-            headers[k] =
-              prev === undefined
-                ? req.values[i]!
-                : [...(Array.isArray(prev) ? prev : [prev]), req.values[i]!];
-          }
-        }
-        return headers;
-      },
-    };
+    return new LazyInfo(this.host.src, this.req);
   }
 
   start(avoid?: ServerState): void {
@@ -500,5 +480,34 @@ export class Exchange implements ConnOwner {
     this.conn?.destroy();
     this.conn = undefined;
     this.releaseServer();
+  }
+}
+
+/** What the balance algorithms see of a request; headers are only made for `balance hdr`. */
+class LazyInfo implements RequestInfo {
+  readonly src: string;
+  readonly method: string;
+  readonly uri: string;
+  private readonly req: RequestHead;
+  private h: Record<string, string | string[]> | undefined;
+  constructor(src: string, req: RequestHead) {
+    this.src = src;
+    this.req = req;
+    this.method = req.method;
+    this.uri = req.target;
+  }
+  get headers(): Record<string, string | string[]> {
+    if (this.h === undefined) {
+      const headers: Record<string, string | string[]> = {};
+      const req = this.req;
+      for (let i = 0; i < req.lower.length; i++) {
+        const k = req.lower[i]!;
+        const prev = headers[k];
+        headers[k] =
+          prev === undefined ? req.values[i]! : [...(Array.isArray(prev) ? prev : [prev]), req.values[i]!];
+      }
+      this.h = headers;
+    }
+    return this.h;
   }
 }

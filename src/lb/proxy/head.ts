@@ -164,7 +164,9 @@ function lineEnd(buf: Buffer, pos: number, end: number): number {
   throw bad("unterminated line", pos);
 }
 
-const KIND_NAMES: readonly (readonly [string, FieldKind])[] = [...KIND_BY_NAME];
+/** Known names by length, so that most fields are classified by one comparison or none. */
+const KIND_BY_LEN: (readonly [string, FieldKind])[][] = [];
+for (const [name, kind] of KIND_BY_NAME) (KIND_BY_LEN[name.length] ??= []).push([name, kind]);
 
 /** buf[s, s+name.length) equals `name` (lower-case ASCII) ignoring ASCII case. */
 function eqLower(buf: Buffer, s: number, name: string): boolean {
@@ -180,7 +182,9 @@ function eqLower(buf: Buffer, s: number, name: string): boolean {
 function kindOf(buf: Buffer, s: number, e: number): FieldKind {
   const len = e - s;
   if (len > 6 && eqLower(buf, s, "proxy-")) return FK.proxy;
-  for (const [name, kind] of KIND_NAMES) if (name.length === len && eqLower(buf, s, name)) return kind;
+  const list = KIND_BY_LEN[len];
+  if (list === undefined) return FK.other;
+  for (const [name, kind] of list) if (eqLower(buf, s, name)) return kind;
   return FK.other;
 }
 
