@@ -68,7 +68,13 @@ export function parseCondition(ctx: KwContext, args: Token[], what: string): Con
       ctx.error("ECFG_COND", `${what} : missing ACL name after '!'.`);
       return undefined;
     }
-    if (!declared.has(name) && !BUILTIN.has(name)) {
+    const builtin = BUILTIN[name];
+    if (!declared.has(name) && builtin !== undefined && ctx.proxy !== undefined) {
+      // Materialize HAProxy's predefined ACL as an ordinary one, so the runtime needs no special case.
+      ctx.proxy.acls.push({ name, fetch: "src", ignoreCase: false, patterns: [...builtin], pos: ctx.pos });
+      declared.add(name);
+    }
+    if (!declared.has(name)) {
       ctx.error("ECFG_NO_ACL", `${what} : no such ACL : '${name}'.`);
       return undefined;
     }
@@ -82,7 +88,11 @@ export function parseCondition(ctx: KwContext, args: Token[], what: string): Con
 }
 
 /**
- * HAProxy's predefined ACLs that need no declaration; the runtime implements these names.
- * TRUE/FALSE always/never match, LOCALHOST is src 127.0.0.1/8 and ::1.
+ * HAProxy's predefined ACLs usable without declaration, written as `src` ACLs: TRUE matches every
+ * client, FALSE none, LOCALHOST 127.0.0.0/8 and ::1.
  */
-export const BUILTIN = new Set(["TRUE", "FALSE", "LOCALHOST"]);
+export const BUILTIN: Readonly<Partial<Record<string, readonly string[]>>> = {
+  TRUE: ["0.0.0.0/0", "::/0"],
+  FALSE: [],
+  LOCALHOST: ["127.0.0.0/8", "::1"],
+};
