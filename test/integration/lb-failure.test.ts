@@ -153,6 +153,47 @@ backend b
   });
 });
 
+describe("netsvc lb: client timeouts", () => {
+  it("answers 408 to an incomplete head after timeout http-request and closes idle keep-alive connections", async () => {
+    const be = await startBackend(0);
+    const cfg = writeConfig(`
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+    timeout http-request 300ms
+    timeout http-keep-alive 300ms
+frontend fe
+    bind 127.0.0.1:0
+    default_backend b
+backend b
+    server s 127.0.0.1:${be.port}
+`);
+    const lb = await startNetsvc(["lb", "-f", cfg]);
+    try {
+      const port = portOf(lb.endpoints, "fe");
+      const slow = await RawClient.connect(port);
+      const t0 = Date.now();
+      slow.send("GET / HTTP/1.1\r\nHost: x\r\n");
+      const r = await slow.response({ timeoutMs: 3000 });
+      assert.equal(r.status, 408);
+      assert.ok(Date.now() - t0 >= 250 && Date.now() - t0 < 1500);
+      assert.ok(await slow.closed());
+
+      const idle = await RawClient.connect(port);
+      idle.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+      assert.equal((await idle.response()).status, 200);
+      const t1 = Date.now();
+      assert.ok(await idle.closed(3000), "idle keep-alive connection closed");
+      assert.ok(Date.now() - t1 >= 200);
+    } finally {
+      await lb.stop();
+      await be.close();
+    }
+  });
+});
+
 describe("netsvc lb: operation", () => {
   it("refuses a bad config with file:line and exit 1", async () => {
     const cfg = writeConfig(`${DEFAULTS}
