@@ -31,6 +31,8 @@ defaults
     timeout connect 1s
     timeout client 5s
     timeout server 5s
+    log stdout format raw local0
+    option tcplog
 listen pipe
     bind 127.0.0.1:0
     server s 127.0.0.1:${bport}
@@ -49,6 +51,11 @@ listen pipe
         c.on("error", reject);
       });
       assert.equal(answer, "got 300000 bytes");
+      const line = await lb.waitLog((l) => l.raw === true && String(l.msg).includes(" pipe pipe/s "), 3000);
+      assert.match(
+        String(line.msg),
+        /^127\.0\.0\.1:\d+ \[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d\.\d{3}\] pipe pipe\/s \d+\/\d+\/\d+ 16 -- \d+\/\d+\/\d+\/\d+\/0 0\/0$/,
+      );
     } finally {
       await lb.stop();
       server.close();
