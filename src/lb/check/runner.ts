@@ -46,7 +46,8 @@ export function defaultProbe(s: ServerState, be: BackendState): Promise<ProbeOut
   const timeout = to.check !== undefined ? connectTimeout + to.check : cfg.inter;
   const target = { host: cfg.host, port: cfg.checkPort ?? cfg.port, connectTimeout, timeout };
   const hc = be.config.httpCheck;
-  return hc !== undefined && be.config.mode === "http" ? httpProbe(target, hc) : tcpProbe(target);
+  // As HAProxy: `option httpchk` makes HTTP checks in `mode tcp` backends too.
+  return hc !== undefined ? httpProbe(target, hc) : tcpProbe(target);
 }
 
 export function startChecks(be: BackendState, opts: CheckOptions): CheckHandle {
