@@ -11,7 +11,8 @@ import { needTool, hasTool } from "../../helpers/tools.ts";
 import { backendFrom, req } from "./fixture.ts";
 
 /**
- * The balancing algorithms against HAProxy itself: the same backend (weights 5/1/1/3) behind a
+ * The balancing algorithms against HAProxy itself (roundrobin, static-rr, leastconn and first on
+ * sequential requests; source, uri, hdr): the same backend (weights 5/1/1/3) behind a
  * real `haproxy`, the same requests (sequential; sources from several 127.x addresses; several
  * URIs and header values), and the engine's choices must be the very same servers, in the same
  * order.
@@ -112,7 +113,7 @@ describe("balance algorithms agree with HAProxy", { skip: !hasTool("haproxy") &&
   const engine = (balance: string) => backendFrom([`balance ${balance}`, ...servers()]);
   const id = (s: { name: string } | undefined): string => s?.name.slice(1) ?? "-";
 
-  for (const balance of ["roundrobin", "static-rr"]) {
+  for (const balance of ["roundrobin", "static-rr", "leastconn", "first"]) {
     it(`${balance}: the same sequence over 30 requests`, async (t) => {
       if (!needTool(t, "haproxy")) return;
       // haproxy was probed once above (the warm-up request): start the engine one request in too.
