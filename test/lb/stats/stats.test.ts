@@ -230,3 +230,36 @@ describe("stats handler", () => {
     assert.match(page, /workers\/w0/);
   });
 });
+
+describe("handleStatsRequest on node:http", () => {
+  it("answers the stats URI and the admin POST, and leaves other paths alone", async () => {
+    const { createServer } = await import("node:http");
+    const { handleStatsRequest } = await import("../../../src/lb/stats/handler.ts");
+    const { ctx, state } = setup();
+    const srv = createServer((q, r) => {
+      void handleStatsRequest(q, r, ctx(true)).then((done) => {
+        if (!done) r.end("not stats");
+      });
+    });
+    await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+    const { port } = srv.address() as { port: number };
+    const base = `http://127.0.0.1:${port}`;
+    try {
+      const csv = await fetch(`${base}/stats;csv`, { headers: { authorization: AUTH } });
+      assert.equal(csv.status, 200);
+      assert.match(await csv.text(), /^# pxname,svname,/);
+      assert.equal(await (await fetch(`${base}/other`)).text(), "not stats");
+      const post = await fetch(`${base}/stats`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { authorization: AUTH, "content-type": "application/x-www-form-urlencoded" },
+        body: "s=w1&action=maint&b=workers",
+      });
+      assert.equal(post.status, 303);
+      assert.equal(post.headers.get("location"), "/stats;st=DONE");
+      assert.equal(state.byName.get("workers")!.backend!.byName.get("w1")!.admin, "MAINT");
+    } finally {
+      srv.close();
+    }
+  });
+});
