@@ -5,6 +5,8 @@ import { ConfigErrors, ConfigError, NetsvcError } from "../lib/errors.ts";
 import { registerCheck } from "./commands/check.ts";
 import { registerPorts } from "./commands/ports.ts";
 import { registerDns } from "./commands/dns.ts";
+import { registerWorkers } from "./commands/workers.ts";
+import { registerLb } from "./commands/lb.ts";
 
 /**
  * The CLI contract (DESIGN.md): exit 0 ok, 1 invalid config or runtime failure, 2 usage error.
@@ -23,6 +25,8 @@ export function buildProgram(): Command {
   registerCheck(program);
   registerPorts(program);
   registerDns(program);
+  registerWorkers(program);
+  registerLb(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
