@@ -7,6 +7,7 @@ import { registerPorts } from "./commands/ports.ts";
 import { registerDns } from "./commands/dns.ts";
 import { registerWorkers } from "./commands/workers.ts";
 import { registerLb } from "./commands/lb.ts";
+import { registerNfs } from "./commands/nfs.ts";
 
 /**
  * The CLI contract (DESIGN.md): exit 0 ok, 1 invalid config or runtime failure, 2 usage error.
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerDns(program);
   registerWorkers(program);
   registerLb(program);
+  registerNfs(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

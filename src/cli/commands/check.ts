@@ -80,3 +80,4 @@ export function registerCheck(program: Command): void {
 registerChecker("named.conf", async () => (await import("../../dns/config/check.ts")).checkNamedConf);
 registerChecker("zone", async () => (await import("../../dns/zone/check.ts")).checkZoneFile);
 registerChecker("haproxy.cfg", async () => (await import("../../lb/config/checker.ts")).checkHaproxyFile);
+registerChecker("exports", async () => (await import("../../nfs/exports/check.ts")).checkExports);
