@@ -8,6 +8,7 @@ import { registerDns } from "./commands/dns.ts";
 import { registerWorkers } from "./commands/workers.ts";
 import { registerLb } from "./commands/lb.ts";
 import { registerNfs } from "./commands/nfs.ts";
+import { registerUp } from "./commands/up.ts";
 
 /**
  * The CLI contract (DESIGN.md): exit 0 ok, 1 invalid config or runtime failure, 2 usage error.
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerWorkers(program);
   registerLb(program);
   registerNfs(program);
+  registerUp(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
