@@ -52,36 +52,37 @@ export async function probePorts(needs: readonly PortNeed[]): Promise<PortProble
   return problems;
 }
 
-/** Human text for the problems: one line per port (protocols merged), then how to proceed. */
+function why(p: PortProblem): string {
+  if (p.code === "EACCES") return "permission denied: ports below 1024 need root";
+  if (p.code === "EADDRINUSE") return `in use${p.holder !== undefined ? ` by ${p.holder}` : ""}`;
+  if (p.code === "EADDRNOTAVAIL") return "address not available on this host";
+  return p.code;
+}
+
+/**
+ * Human text for the problems: one line per port and reason (protocols and addresses merged),
+ * then how to proceed.
+ */
 export function formatProblems(
   problems: readonly PortProblem[],
   offset: number,
   suggestion?: number,
 ): string {
-  const byPort = new Map<string, { p: PortProblem; protos: Set<string> }>();
+  const byPort = new Map<string, { p: PortProblem; protos: Set<string>; hosts: Set<string> }>();
   for (const p of problems) {
-    const k = `${p.host}|${p.port}|${p.code}`;
-    const e = byPort.get(k) ?? { p, protos: new Set<string>() };
+    const k = `${p.port}|${p.what}|${why(p)}`;
+    const e = byPort.get(k) ?? { p, protos: new Set<string>(), hosts: new Set<string>() };
     e.protos.add(p.proto);
+    e.hosts.add(p.host);
     byPort.set(k, e);
   }
-  const lines = ["netsvc up: cannot start the lab, these ports are not available (nothing was started):"];
-  for (const { p, protos } of byPort.values()) {
-    const why =
-      p.code === "EACCES"
-        ? "permission denied: ports below 1024 need root"
-        : p.code === "EADDRINUSE"
-          ? `in use${p.holder !== undefined ? ` by ${p.holder}` : ""}`
-          : p.code === "EADDRNOTAVAIL"
-            ? "address not available on this host"
-            : p.code;
+  const lines = ["cannot start the lab, these ports are not available (nothing was started):"];
+  for (const { p, protos, hosts } of byPort.values())
     lines.push(
-      `  ${`${p.port}/${[...protos].join("+")}`.padEnd(12)} ${p.host.padEnd(15)} ${p.what.padEnd(14)} ${why}`,
+      `  ${`${p.port}/${[...protos].join("+")}`.padEnd(12)} ${p.what.padEnd(14)} ${why(p)}  [${[...hosts].join(" ")}]`,
     );
-  }
-  const denied = problems.some((p) => p.code === "EACCES");
   lines.push("How to proceed:");
-  if (denied) lines.push("  - run it as root (sudo), or");
+  if (problems.some((p) => p.code === "EACCES")) lines.push("  - run it as root (sudo), or");
   if (problems.some((p) => p.code === "EADDRINUSE"))
     lines.push("  - stop what holds those ports (see `netsvc ports`), or");
   const n = suggestion ?? offset + 10000;

@@ -13,7 +13,11 @@ export function registerUp(program: Command): void {
     .description("run the whole lab: DNS, NFS, load balancer + stats/dashboard, workers (docs/up.md)")
     .option("--dir <dir>", "run the lab files of DIR (made by --init) instead of the embedded ones")
     .option("--init <dir>", "write the lab files to DIR for editing, then exit")
-    .option("--port-offset <n>", "add N to every port (53 -> 53+N, ...): 10000 runs without root", "0")
+    .option(
+      "--port-offset <n>",
+      "add N to every port (53 -> 53+N, ...): 10000 runs without root (default: $NETSVC_PORT_OFFSET or 0)",
+      process.env.NETSVC_PORT_OFFSET ?? "0",
+    )
     .option("--users <names>", "comma-separated users, each with a private NFS export", "student")
     .option("--state <dir>", "where data, generated configs and logs go (default ~/.local/state/netsvc/lab)")
     .action(async (o: { dir?: string; init?: string; portOffset: string; users: string; state?: string }) => {

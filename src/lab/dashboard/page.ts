@@ -13,7 +13,7 @@ table{border-collapse:collapse;width:100%;font-size:13px;margin-bottom:8px}
 th,td{text-align:left;padding:3px 6px;border-bottom:1px solid #e4e6ea}th{background:#eef0f3}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
 .up{background:#c9f2c9}.down{background:#ff9b9b;font-weight:bold}.maint{background:#d0d0ff}
-.badge{font-size:12px;padding:2px 8px;border-radius:10px}
+.badge{font-size:12px;padding:2px 8px;border-radius:10px;color:#1d2330}
 .workers{display:flex;gap:8px;flex-wrap:wrap}
 .worker{border-radius:6px;padding:8px 10px;min-width:86px;text-align:center;font-size:13px}
 code{background:#eef0f3;padding:1px 4px;border-radius:3px;font-size:12px}
@@ -35,7 +35,7 @@ function draw(d) {
     dns.zones.map((z) => "<tr><td>" + esc(z.name) + '</td><td class="n">' + (z.serial ?? "") + '</td><td class="n">' + (z.records ?? "") + "</td></tr>").join("") + "</table>" +
     '<div style="display:flex;gap:12px"><table><tr><th>query type</th><th>count</th></tr>' + counts(dns.qtypes) + "</table>" +
     "<table><tr><th>rcode</th><th>count</th></tr>" + counts(dns.rcodes) + "</table></div>" +
-    '<div class="muted">' + dns.queries + " queries &middot; try <code>dig @127.0.0.1 -p " + dns.port + " example.com</code></div>";
+    '<div class="muted">' + dns.queries + (dns.queries === 1 ? " query" : " queries") + " &middot; try <code>dig @127.0.0.1 -p " + dns.port + " example.com</code></div>";
   const lb = d.lb;
   const down = lb.rows.filter((r) => r.server !== "FRONTEND" && r.server !== "BACKEND" && /DOWN/.test(r.status)).length;
   $("lb-state").innerHTML = lb.down ? badge(false) : badge(down === 0, "UP", down + " DOWN");
