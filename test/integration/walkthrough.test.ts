@@ -64,9 +64,11 @@ describe("walkthrough: a newcomer clones the repository and walks the lab", { ti
   after(async () => {
     if (lab !== undefined) {
       const pgid = lab.child.pid!;
-      const code = await lab.stop();
+      // Ctrl-C reaches npm too, which then exits with its own status: what matters is that the lab
+      // stopped every service and that nothing is left running.
+      await lab.stop();
       await until(() => groupAlive(pgid).length === 0, 10_000);
-      assert.equal(code, 0, lab.output());
+      assert.match(lab.output(), /SIGINT: stopping the lab\.\.\.\nlab stopped\n/);
     }
     rmSync(work, { recursive: true, force: true });
   });

@@ -5,7 +5,7 @@
 const STYLE = `
 body{font-family:system-ui,sans-serif;margin:0;background:#f4f5f7;color:#1d2330}
 header{background:#1d2330;color:#fff;padding:10px 20px;display:flex;gap:20px;align-items:baseline}
-header h1{font-size:20px;margin:0}header span{opacity:.8;font-size:13px}
+header h1{font-size:20px;margin:0}header span{font-size:13px}#time{opacity:.8}
 main{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:14px;padding:14px}
 section{background:#fff;border-radius:6px;box-shadow:0 1px 3px #0002;padding:10px 14px}
 h2{font-size:16px;margin:4px 0 8px;display:flex;justify-content:space-between}
@@ -33,7 +33,7 @@ function draw(d) {
   $("dns-state").innerHTML = badge(dns.up);
   $("dns").innerHTML = "<table><tr><th>zone</th><th>serial</th><th>records</th></tr>" +
     dns.zones.map((z) => "<tr><td>" + esc(z.name) + '</td><td class="n">' + (z.serial ?? "") + '</td><td class="n">' + (z.records ?? "") + "</td></tr>").join("") + "</table>" +
-    '<div style="display:flex;gap:12px"><table><tr><th>query type</th><th>count</th></tr>' + counts(dns.qtypes) + "</table>" +
+    '<div style="display:flex;gap:12px;align-items:flex-start"><table><tr><th>query type</th><th>count</th></tr>' + counts(dns.qtypes) + "</table>" +
     "<table><tr><th>rcode</th><th>count</th></tr>" + counts(dns.rcodes) + "</table></div>" +
     '<div class="muted">' + dns.queries + (dns.queries === 1 ? " query" : " queries") + " &middot; try <code>dig @127.0.0.1 -p " + dns.port + " example.com</code></div>";
   const lb = d.lb;
