@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 import { chromium } from "playwright-core";
 import { ROOT } from "../helpers/proc.ts";
 import { needTool } from "../helpers/tools.ts";
-import { CHROMIUM_ARGS, groupAlive, randomOffset, READY, spawnLab, until } from "../lab/helpers.ts";
+import { CHROMIUM_ARGS, groupAlive, freeOffset, READY, spawnLab, until } from "../lab/helpers.ts";
 
 /**
  * A newcomer's first session. Clone this repository at HEAD into a temporary folder, run the
@@ -36,11 +36,13 @@ export function newcomerCommands(readme: string): string[] {
 describe("walkthrough: a newcomer clones the repository and walks the lab", { timeout: 240_000 }, () => {
   const work = mkdtempSync(join(tmpdir(), "netsvc-walkthrough-"));
   const clone = join(work, "netsvc");
-  const offset = randomOffset();
-  const q = `version=3&nfsport=${2049 + offset}&mountport=${20048 + offset}`;
+  let offset = 0;
+  let q = "";
   let lab: ReturnType<typeof spawnLab> | undefined;
 
   before(async () => {
+    offset = await freeOffset();
+    q = `version=3&nfsport=${2049 + offset}&mountport=${20048 + offset}`;
     const head = execFileSync("git", ["rev-parse", "HEAD"], { cwd: ROOT, encoding: "utf8" }).trim();
     await run("git", ["clone", "-q", ROOT, clone]);
     await run("git", ["checkout", "-q", head], { cwd: clone });

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { execFileSync } from "node:child_process";
+import { probePorts } from "../../src/lab/probe.ts";
 
 /**
  * Start a lab (`netsvc up ...` or `npm start`) in its own process group on a port offset picked at
@@ -17,9 +18,21 @@ export interface LabProcess {
 
 export const READY = "Lab ready: press Ctrl-C to stop.";
 
-export function randomOffset(): number {
+function randomOffset(): number {
   // 20048 + N must stay a port: N in [10000, 45000).
   return 10000 + Math.floor(Math.random() * 35000);
+}
+
+/** A random --port-offset under which every port of the lab is free right now. */
+export async function freeOffset(): Promise<number> {
+  for (;;) {
+    const n = randomOffset();
+    const ports = [53, 111, 2049, 20048, 7000, 7001, 8080, 8081, 8082, 8083, 8084, 8085].map((p) => p + n);
+    const needs = ports.flatMap((port) =>
+      (["tcp", "udp"] as const).map((proto) => ({ proto, host: "0.0.0.0", port, what: "" })),
+    );
+    if ((await probePorts(needs)).length === 0) return n;
+  }
 }
 
 export function spawnLab(

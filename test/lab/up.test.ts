@@ -10,15 +10,7 @@ import { chromium } from "playwright-core";
 import type { LabSnapshot } from "../../src/lab/collect.ts";
 import { CLI, ROOT } from "../helpers/proc.ts";
 import { hasTool, needTool } from "../helpers/tools.ts";
-import {
-  CHROMIUM_ARGS,
-  groupAlive,
-  randomOffset,
-  READY,
-  spawnLab,
-  until,
-  type LabProcess,
-} from "./helpers.ts";
+import { CHROMIUM_ARGS, groupAlive, freeOffset, READY, spawnLab, until, type LabProcess } from "./helpers.ts";
 
 /**
  * `netsvc up` end to end on a port offset picked at run time: every service answers its real
@@ -35,7 +27,7 @@ interface Lab extends LabProcess {
 
 async function startLab(extra: string[] = []): Promise<Lab> {
   for (let attempt = 0; ; attempt++) {
-    const offset = randomOffset();
+    const offset = await freeOffset();
     const state = mkdtempSync(join(tmpdir(), "lab-up-"));
     const lab = spawnLab(
       process.execPath,
@@ -176,7 +168,7 @@ describe("netsvc up", () => {
 
 describe("netsvc up without its ports", () => {
   it("names a port in use, suggests --port-offset, starts nothing, exits 1", async () => {
-    const offset = randomOffset();
+    const offset = await freeOffset();
     const s = createServer();
     await new Promise<void>((r) => s.listen(7000 + offset, "127.0.0.1", r));
     const state = mkdtempSync(join(tmpdir(), "lab-up-"));

@@ -7,7 +7,7 @@ import { after, describe, it } from "node:test";
 import { promisify } from "node:util";
 import { ROOT } from "../helpers/proc.ts";
 import { needTool } from "../helpers/tools.ts";
-import { groupAlive, randomOffset, READY, spawnLab, until } from "../lab/helpers.ts";
+import { groupAlive, freeOffset, READY, spawnLab, until } from "../lab/helpers.ts";
 
 /**
  * The npm package as a user gets it: `npm pack` ships the compiled CLI, the lab's files and the
@@ -72,7 +72,7 @@ describe("npm package", { timeout: 180_000 }, () => {
     await run("npm", ["install", "--no-save", "--prefix", prefix, tarball], { env: NPM_ENV, cwd: work });
     const { stdout: version } = await run("npx", ["netsvc", "--version"], { cwd: prefix, env: NPM_ENV });
     assert.equal(version.trim(), "0.1.0");
-    const offset = randomOffset();
+    const offset = await freeOffset();
     const lab = spawnLab(
       "npx",
       ["netsvc", "up", "--port-offset", String(offset), "--state", join(work, "state")],
