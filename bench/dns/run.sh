@@ -6,7 +6,7 @@
 # flock /tmp/bench.lock), gen-big-zone.sh. The servers alternate BIND, netsvc, BIND, ... RUNS times
 # (default 3) per zone; medians are compared. After the big-zone runs it reads each server's
 # resident memory (VmRSS; netsvc = primary + workers).
-# Env: WORKERS (netsvc --workers, default 2), BIND_PORT (15320), NETSVC_PORT (15321),
+# Env: WORKERS (netsvc --workers, default 1), BIND_PORT (15320), NETSVC_PORT (15321),
 #      NAMED_THREADS (named -n), PIN=1 (servers on CPU 1, dnsperf on CPU 0), NETSVC_ARGS (extra).
 # Each run also reports the server's CPU time per answered query (all its processes, user+system):
 # on a shared machine qps swings with other load, CPU per query much less.
@@ -18,7 +18,7 @@ ROOT=$(cd "$HERE/../.." && pwd)
 KIT=${KIT:-/work/shared/conformance/dns}
 SECS=${1:-10}
 RUNS=${2:-${RUNS:-3}}
-WORKERS=${WORKERS:-2}
+WORKERS=${WORKERS:-1}
 BIND_PORT=${BIND_PORT:-15320}
 NETSVC_PORT=${NETSVC_PORT:-15321}
 # shellcheck source=/dev/null

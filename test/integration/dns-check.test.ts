@@ -124,4 +124,23 @@ describe("netsvc check named.conf agrees with named-checkconf -z", () => {
     assert.match(ours.stdout, /zone example\.com\/IN: loaded serial 1/);
     assert.match(ours.stdout, /warning: recursion is not implemented yet/);
   });
+
+  for (const [name, text] of [
+    ["valid zone", ZONE],
+    ["zone with a bad address on line 5", `${ZONE}bad IN A 300.1.1.1\n`],
+    ["zone without SOA", "$TTL 3600\n@ IN NS ns.example.com.\n"],
+  ] as const) {
+    it(`netsvc check --zone agrees with named-checkzone: ${name}`, async (t) => {
+      if (!needTool(t, "named-checkzone")) return;
+      const dir = confDir({ "db.example.com": text });
+      const file = join(dir, "db.example.com");
+      const ref = await run("named-checkzone", ["example.com", file]);
+      const ours = await runNetsvc(["check", "--zone", "example.com", file]);
+      const out = ours.stdout + ours.stderr;
+      assert.equal(ours.code, ref.code, `named-checkzone:\n${ref.out}\nnetsvc:\n${out}`);
+      for (const l of errorLines(ref.out, "db.example.com"))
+        assert.ok(errorLines(out, "db.example.com").includes(l), `line ${l}: ${out}`);
+      if (ref.code === 0) assert.match(out, /loaded serial 7/);
+    });
+  }
 });

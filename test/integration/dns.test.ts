@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import dnsPacket from "dns-packet";
-import { ROOT, startNetsvc, type Running } from "../helpers/proc.ts";
+import { ROOT, runNetsvc, startNetsvc, type Running } from "../helpers/proc.ts";
 import { needTool } from "../helpers/tools.ts";
 import { dig, kdig, sleep, tcpPipeline, wireQuery } from "./dns-helpers.ts";
 
@@ -150,6 +150,18 @@ describe("netsvc dns reload and stop", () => {
       await srv.waitLog((l) => l.msg === "zone example.com/IN: loaded serial 2");
       assert.match((await dig(port, "+short", "test.example.com", "A")).out, /^192\.0\.2\.99$/m);
 
+      // a change in an $INCLUDEd file alone is seen too
+      const inc = join(dir, "db.example.com.inc");
+      writeFileSync(inc, readFileSync(inc, "utf8").replace("127.0.0.91", "127.0.0.99"));
+      const loads = (): number =>
+        srv.logs.filter((l) => l.msg === "zone example.com/IN: loaded serial 2").length;
+      srv.child.kill("SIGHUP");
+      for (let i = 0; i < 50 && loads() < 2; i++) await sleep(100);
+      assert.match((await dig(port, "+short", "inc.example.com", "A")).out, /^127\.0\.0\.99$/m);
+      // and an unchanged zone is not read again
+      srv.child.kill("SIGHUP");
+      await srv.waitLog((l) => l.msg === "zone example.com/IN: unchanged, serial 2", 5000);
+
       writeFileSync(zone, `${original}\nbroken IN A not-an-address\n`);
       srv.child.kill("SIGHUP");
       const err = await srv.waitLog(
@@ -209,5 +221,54 @@ describe("netsvc dns reload and stop", () => {
     } finally {
       assert.equal(await srv.stop("SIGTERM"), 0);
     }
+  });
+});
+
+describe("netsvc dns start-up", () => {
+  it("serves the lab's named.conf unchanged (includes, acls, the root hint zone)", async (t) => {
+    if (!needTool(t, "dig")) return;
+    const srv = await startNetsvc([
+      "dns",
+      "-c",
+      join(ROOT, "test/fixtures/dns/lab/named.conf"),
+      "--listen",
+      "127.0.0.1",
+      "--port",
+      "0",
+      "--workers",
+      "1",
+    ]);
+    try {
+      const port = portOf(srv);
+      assert.match((await dig(port, "+short", "test.example.com", "A")).out, /^93\.184\.216\.34$/m);
+      // recursion is not there yet: outside the zones is REFUSED, and nothing is sent anywhere
+      const out = await dig(port, "www.example.org", "A");
+      assert.match(out.out, /status: REFUSED/);
+      assert.ok(srv.logs.some((l) => String(l.msg).includes("recursion is not implemented yet")));
+    } finally {
+      assert.equal(await srv.stop("SIGTERM"), 0);
+    }
+  });
+
+  it("exits 1 with every error when named.conf is invalid or a zone does not load", async () => {
+    const dir = copyFixture();
+    writeFileSync(
+      join(dir, "bad.conf"),
+      'options {\n  recursoin no;\n  allow-query { nosuch; };\n};\nzone "example.com" { type master; file "db.example.com"; };\n',
+    );
+    const r = await runNetsvc(["dns", "-c", join(dir, "bad.conf"), "--port", "0"]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /bad\.conf:2:3: unknown option 'recursoin'/);
+    assert.match(r.stderr, /bad\.conf:3:17: undefined ACL 'nosuch'/);
+    writeFileSync(join(dir, "db.example.com"), "$TTL 1\n@ IN SOA ns root 1 2 3 4 5\nbad IN A 1.2.3\n");
+    const z = await runNetsvc(["dns", "-c", join(dir, "named.conf"), "--port", "0", "--workers", "2"]);
+    assert.equal(z.code, 1);
+    assert.match(z.stderr, /db\.example\.com:3/);
+  });
+
+  it("exits 2 on a usage error", async () => {
+    assert.equal((await runNetsvc(["dns"])).code, 2);
+    assert.equal((await runNetsvc(["dns", "-c", "x", "--port", "70000"])).code, 2);
+    assert.equal((await runNetsvc(["dns", "-c", "x", "--workers", "0"])).code, 2);
   });
 });

@@ -19,9 +19,12 @@ function parseIntOption(name: string, min: number, max: number): (v: string) => 
   };
 }
 
-export function defaultWorkers(): number {
-  return Math.min(2, availableParallelism());
-}
+/**
+ * One process by default: measured on 2 CPUs (docs/dns.md), two processes sharing a socket cost
+ * 1.4-1.8x BIND's CPU per query against 1.0-1.2x for one, and twice the memory. --workers 2 pays
+ * off where a second core is otherwise idle (clients on other hosts).
+ */
+export const DEFAULT_WORKERS = 1;
 
 export function registerDns(program: Command): void {
   program
@@ -40,7 +43,7 @@ export function registerDns(program: Command): void {
     )
     .option(
       "--workers <n>",
-      `processes answering queries, sharing the sockets (default ${defaultWorkers()}: min(2, CPUs))`,
+      `processes answering queries, sharing the sockets (default ${DEFAULT_WORKERS}; at most ${availableParallelism()} are useful here)`,
       parseIntOption("--workers", 1, 64),
     )
     .action(async (o: { config: string; listen?: string[]; port?: number; workers?: number }) => {
@@ -49,7 +52,7 @@ export function registerDns(program: Command): void {
         withLabStats({
           configFile: o.config,
           log,
-          workers: o.workers ?? defaultWorkers(),
+          workers: o.workers ?? DEFAULT_WORKERS,
           ...(o.listen !== undefined ? { listen: o.listen } : {}),
           ...(o.port !== undefined ? { port: o.port } : {}),
         }),

@@ -14,20 +14,27 @@ export interface CachedAnswer {
   tc: Buffer | undefined;
 }
 
-/** Entries past this are dropped all at once (a random-name flood cannot grow memory forever). */
+/** Past either bound the cache is dropped all at once (a flood of distinct names, or of large
+ *  answers over TCP, cannot grow memory without limit). */
 const MAX_ENTRIES = 100_000;
+const MAX_BYTES = 32 * 1024 * 1024;
 
 export class AnswerCache {
   private readonly map = new Map<string, CachedAnswer>();
+  private bytes = 0;
 
   get(key: string): CachedAnswer | undefined {
     return this.map.get(key);
   }
 
   put(key: string, full: Buffer, makeTc: () => Buffer): CachedAnswer {
-    if (this.map.size >= MAX_ENTRIES) this.map.clear();
+    if (this.map.size >= MAX_ENTRIES || this.bytes >= MAX_BYTES) {
+      this.map.clear();
+      this.bytes = 0;
+    }
     const e: CachedAnswer = { full, tc: full.length > 512 ? makeTc() : undefined };
     this.map.set(key, e);
+    this.bytes += key.length + full.length + (e.tc?.length ?? 0) + 64;
     return e;
   }
 

@@ -1,4 +1,5 @@
 import { dirname, isAbsolute, resolve } from "node:path";
+import type { ConfigError } from "../../lib/errors.ts";
 import type { Aml, NamedConf, Options, Where, ZoneConf } from "./model.ts";
 import { IGNORED, OPTIONS, UNSUPPORTED, type OptionContext } from "./options.ts";
 import { describe, parseNamedConf, type ReadFile, type Stmt } from "./parse.ts";
@@ -39,8 +40,8 @@ const IGNORED_STATEMENTS: Record<string, string> = {
 
 export interface BuildResult {
   conf: NamedConf | undefined;
-  errors: import("../../lib/errors.ts").ConfigError[];
-  warnings: import("../../lib/errors.ts").ConfigError[];
+  errors: ConfigError[];
+  warnings: ConfigError[];
 }
 
 function emptyOptions(baseDir: string): Options {

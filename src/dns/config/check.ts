@@ -34,7 +34,9 @@ export async function checkNamedConf(file: string, _opts: CheckOptions): Promise
       continue;
     }
     try {
-      const { zone, warnings } = await loadZoneFile(z.file, z.name);
+      const { zone, warnings } = await loadZoneFile(z.file, z.name, {
+        directory: built.conf.options.directory,
+      });
       for (const w of warnings) lines.push(w.toString());
       lines.push(`zone ${z.name}/IN: loaded serial ${zone.serial}`);
     } catch (e) {

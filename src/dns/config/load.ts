@@ -1,4 +1,4 @@
-import { accessSync, constants, statSync } from "node:fs";
+import { accessSync, constants, readFileSync, statSync } from "node:fs";
 import { ConfigError, ConfigErrors } from "../../lib/errors.ts";
 import { loadZoneFile } from "../zone/load.ts";
 import { ZoneSet, type Zone } from "../zone/zone.ts";
@@ -13,8 +13,9 @@ import type { ReadFile } from "./parse.ts";
  *
  * Zones: at start every zone must load (a server that starts without a zone it was told to serve
  * is worse than one that refuses to start). On reload, a zone whose file fails keeps its previous
- * version and the error is reported; a zone whose file did not change (same size and mtime) is
- * reused as is, so reloading a server with a large zone costs nothing for that zone.
+ * version and the error is reported; a zone none of whose files changed (the zone file and its
+ * $INCLUDEs: same size, mtime and inode) is reused as is, so reloading a server with a large zone
+ * costs nothing for that zone.
  */
 export interface ZoneReport {
   zone: string;
@@ -37,16 +38,22 @@ export interface Loaded {
 }
 
 export interface LoadState {
-  zones: Map<string, { zone: Zone; file: string; stamp: string }>;
+  /** Each zone with every file it was read from ($INCLUDEs too) and their stamps at that time. */
+  zones: Map<string, { zone: Zone; file: string; files: string[]; stamp: string }>;
 }
 
-function stampOf(file: string): string {
-  try {
-    const st = statSync(file);
-    return `${st.size}:${st.mtimeMs}:${st.ino}`;
-  } catch {
-    return "";
-  }
+/** Size, mtime and inode of each file: a zone is reused on reload only if none changed. */
+function stampOf(files: string[]): string {
+  return files
+    .map((f) => {
+      try {
+        const st = statSync(f);
+        return `${st.size}:${st.mtimeMs}:${st.ino}`;
+      } catch {
+        return "missing";
+      }
+    })
+    .join("|");
 }
 
 function toErrors(e: unknown, z: ZoneConf): ConfigError[] {
@@ -105,6 +112,12 @@ export async function loadNamedConf(file: string, previous?: LoadState, read?: R
       try {
         accessSync(z.file, constants.R_OK);
       } catch {
+        reports.push({
+          zone: ".",
+          file: z.file,
+          errors: [new ConfigError("EZONE_LOAD", `root hints file '${z.fileAsWritten}' not found`, z.at)],
+          kept: false,
+        });
         failures.push(
           new ConfigError(
             "EZONE_LOAD",
@@ -115,19 +128,25 @@ export async function loadNamedConf(file: string, previous?: LoadState, read?: R
       }
       continue;
     }
-    const stamp = stampOf(z.file);
     const old = previous?.zones.get(z.name);
-    if (old && old.file === z.file && old.stamp === stamp && stamp !== "") {
+    if (old && old.file === z.file && stampOf(old.files) === old.stamp) {
       zones.push(old.zone);
       state.zones.set(z.name, old);
       reports.push({ zone: z.name, file: z.file, serial: old.zone.serial, reused: true });
       continue;
     }
     try {
-      const { zone, warnings: zw } = await loadZoneFile(z.file, z.name);
+      const files: string[] = [];
+      const { zone, warnings: zw } = await loadZoneFile(z.file, z.name, {
+        directory: conf.options.directory,
+        readFile: (p) => {
+          files.push(p);
+          return readFileSync(p);
+        },
+      });
       warnings.push(...zw);
       zones.push(zone);
-      state.zones.set(z.name, { zone, file: z.file, stamp });
+      state.zones.set(z.name, { zone, file: z.file, files, stamp: stampOf(files) });
       reports.push({ zone: z.name, file: z.file, serial: zone.serial });
     } catch (e) {
       const errors = toErrors(e, z);

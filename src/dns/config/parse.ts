@@ -152,7 +152,12 @@ class ParseContext {
     this.read = read;
   }
 
+  /** Files whose text ended inside a string or comment: "missing ... before end of file" there
+   *  would only repeat that error. */
+  private readonly truncated = new Set<string>();
+
   err(at: { file: string; line: number; col: number }, msg: string): void {
+    if (this.truncated.has(at.file) && msg.endsWith("before end of file")) return;
     this.errors.push(new ConfigError("ECONF_SYNTAX", msg, at));
   }
 
@@ -168,7 +173,9 @@ class ParseContext {
       return [];
     }
     this.files.push(path);
+    const before = this.errors.length;
     const toks = tokenize(text, path, this.errors);
+    if (this.errors.length > before) this.truncated.add(path);
     return new Parser(toks, this, depth).stmts(false);
   }
 }

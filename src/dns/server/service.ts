@@ -73,7 +73,7 @@ export class DnsServer implements Service {
           },
         );
       } else if (z.reused) {
-        this.log.debug(`zone ${z.zone}/IN: unchanged, serial ${z.serial}`, {
+        this.log.info(`zone ${z.zone}/IN: unchanged, serial ${z.serial}`, {
           zone: z.zone,
           serial: z.serial,
         });
@@ -175,6 +175,12 @@ export class DnsServer implements Service {
     const loaded = await loadNamedConf(this.opts.configFile, this.loaded?.state);
     for (const w of loaded.warnings) this.log.warn(w.toString(), { code: w.code });
     this.logZones(loaded.zones);
+    if (this.loaded !== undefined && this.opts.listen === undefined) {
+      const key = (l: Loaded): string =>
+        JSON.stringify(listenEndpoints(l.conf, this.opts.port === undefined ? {} : { port: this.opts.port }));
+      if (key(loaded) !== key(this.loaded))
+        this.log.warn("listen-on/listen-on-v6 changed: the new addresses take effect after a restart");
+    }
     this.loaded = loaded;
     this.view = loaded.view;
   }

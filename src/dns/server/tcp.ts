@@ -37,12 +37,22 @@ function serveConnection(
   engine: Responder,
 ): void {
   const client: ClientInfo = { address: sock.remoteAddress ?? "", transport: "tcp" };
-  let buf: Buffer = Buffer.alloc(0);
+  // Received bytes not yet consumed, as chunks: they are joined only once a whole message is there,
+  // so a peer dribbling a 64 KiB message a byte at a time costs linear, not quadratic, copying.
+  let chunks: Buffer[] = [];
+  let total = 0;
   sock.setNoDelay(true);
   sock.setTimeout(limits().idleTimeoutMs, () => sock.destroy());
   sock.on("error", (err) => log.debug("tcp connection error", { error: String(err), from: client.address }));
   sock.on("data", (chunk: Buffer) => {
-    buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
+    chunks.push(chunk);
+    total += chunk.length;
+    if (total < 2) return;
+    if (chunks.length > 1) {
+      const head = chunks[0]!.length >= 2 ? chunks[0]! : Buffer.concat(chunks, 2);
+      if (total < 2 + head.readUInt16BE(0)) return;
+    }
+    const buf = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
     let off = 0;
     while (buf.length - off >= 2) {
       const len = buf.readUInt16BE(off);
@@ -68,7 +78,9 @@ function serveConnection(
       }
     }
     // Keep only the incomplete tail (copied, so the big chunk it came from can be freed).
-    buf = off === buf.length ? Buffer.alloc(0) : off === 0 ? buf : Buffer.from(buf.subarray(off));
+    const rest = buf.length - off;
+    chunks = rest === 0 ? [] : [off === 0 ? buf : Buffer.from(buf.subarray(off))];
+    total = rest;
   });
   sock.on("drain", () => sock.resume());
 }

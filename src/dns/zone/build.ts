@@ -21,6 +21,25 @@ const NODE_LIMIT = (1 << 20) - 300;
 
 const CNAME_COMPANIONS = new Set<number>([RRType.RRSIG, RRType.NSEC, 25 /* KEY */]);
 
+/** RFC 952/1123 host name: labels of letters, digits and inner hyphens (`*` first, if allowed). */
+export function isHostname(wire: Buffer, wildcard: boolean): boolean {
+  let i = 0;
+  let first = true;
+  while (i < wire.length && wire[i] !== 0) {
+    const len = wire[i]!;
+    if (!(first && wildcard && len === 1 && wire[i + 1] === 0x2a)) {
+      for (let j = 1; j <= len; j++) {
+        const c = wire[i + j]!;
+        const alnum = (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a);
+        if (!alnum && !(c === 0x2d && j !== 1 && j !== len)) return false;
+      }
+    }
+    first = false;
+    i += 1 + len;
+  }
+  return true;
+}
+
 function display(wire: Buffer): string {
   const t = nameToText(wire);
   return t === "." ? t : t.slice(0, -1);
@@ -34,6 +53,8 @@ export class ZoneBuilder {
   readonly warnings: ConfigError[] = [];
   private readonly nodes: NodeTable;
   private readonly nsLines = new Map<string, Position>();
+  /** First line of the MX or SRV RRset at a name, keyed `type/key`. */
+  private readonly targetLines = new Map<string, Position>();
   private soaPos: Position | undefined;
   private lastPos: Position = { file: "", line: 0 };
   private count = 0;
@@ -73,6 +94,7 @@ export class ZoneBuilder {
       this.error("EZONE_SOA", `SOA record not at top of zone (${display(owner)})`, pos);
       return;
     }
+    this.checkNames(owner, type, rdata, pos);
     const packed = this.nodes.get(key);
     if (packed === undefined || packed.length === 0) {
       const sameCase = owner.toString("latin1") === key;
@@ -108,9 +130,26 @@ export class ZoneBuilder {
     this.noteAdded(key, type, pos);
   }
 
+  /**
+   * named-checkzone's check-names (its default for a zone file is `warn`): owners of A, AAAA and
+   * MX records, and the targets of NS, MX and SRV records, must be host names (RFC 952/1123:
+   * letters, digits, inner hyphens; `*` as a wildcard owner's first label).
+   */
+  private checkNames(owner: Buffer, type: number, rdata: Buffer, pos: Position): void {
+    if ((type === RRType.A || type === RRType.AAAA || type === RRType.MX) && !isHostname(owner, true))
+      this.warn("EZONE_NAMES", `${display(owner)}: bad owner name (check-names)`, pos);
+    const at = type === RRType.NS ? 0 : type === RRType.MX ? 2 : type === RRType.SRV ? 6 : -1;
+    if (at < 0 || rdata.length <= at) return;
+    const target = readName(new Reader(rdata, at));
+    if (target.length > 1 && !isHostname(target, false))
+      this.warn("EZONE_NAMES", `${display(target)}: bad name (check-names)`, pos);
+  }
+
   private noteAdded(key: string, type: number, pos: Position): void {
     this.count++;
     if (type === RRType.NS && !this.nsLines.has(key)) this.nsLines.set(key, pos);
+    if ((type === RRType.MX || type === RRType.SRV) && !this.targetLines.has(`${type}/${key}`))
+      this.targetLines.set(`${type}/${key}`, pos);
     if (type === RRType.SOA) this.soaPos ??= pos;
   }
 
@@ -144,7 +183,13 @@ export class ZoneBuilder {
       for (const rd of ns.rdata) {
         const target = keyOf(readName(new Reader(rd)));
         if (!isSubdomain(target, this.originKey)) continue;
-        if (cut === this.originKey) {
+        if (this.rrset(target, RRType.CNAME) !== undefined) {
+          this.error(
+            "EZONE_NSCNAME",
+            this.zoneMsg(`NS '${display(readName(new Reader(rd)))}' is a CNAME (illegal)`),
+            pos,
+          );
+        } else if (cut === this.originKey) {
           if (!this.addresses(target))
             this.error(
               "EZONE_NSADDR",
@@ -160,6 +205,29 @@ export class ZoneBuilder {
             pos,
           );
         }
+      }
+    }
+    for (const [tk, pos] of this.targetLines) {
+      const slash = tk.indexOf("/");
+      const type = Number(tk.slice(0, slash));
+      const key = tk.slice(slash + 1);
+      const what = `${display(Buffer.from(key, "latin1"))}/${type === RRType.MX ? "MX" : "SRV"}`;
+      for (const rd of this.rrset(key, type)!.rdata) {
+        const name = readName(new Reader(rd, type === RRType.MX ? 2 : 6));
+        const target = keyOf(name);
+        if (name.length === 1 || !isSubdomain(target, this.originKey)) continue;
+        if (this.rrset(target, RRType.CNAME) !== undefined)
+          this.warn(
+            "EZONE_CNAMETARGET",
+            this.zoneMsg(`${what} '${display(name)}' is a CNAME (illegal)`),
+            pos,
+          );
+        else if (!this.addresses(target))
+          this.warn(
+            "EZONE_NOADDR",
+            this.zoneMsg(`${what} '${display(name)}' has no address records (A or AAAA)`),
+            pos,
+          );
       }
     }
     let wild = false;

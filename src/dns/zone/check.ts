@@ -16,6 +16,11 @@ export function originFromFileName(file: string): string | undefined {
   return m?.[1];
 }
 
+/** File order, as named-checkzone reports while reading; file-less findings last. */
+function byPlace(a: ConfigError, b: ConfigError): number {
+  return (a.line === 0 ? 1 : 0) - (b.line === 0 ? 1 : 0) || (a.file === b.file ? a.line - b.line : 0);
+}
+
 export async function checkZoneFile(file: string, opts: CheckOptions): Promise<CheckResult> {
   const origin = opts.zone ?? originFromFileName(file);
   if (origin === undefined)
@@ -28,15 +33,17 @@ export async function checkZoneFile(file: string, opts: CheckOptions): Promise<C
     const { zone, warnings } = await loadZoneFile(file, origin);
     return {
       ok: true,
-      lines: [...warnings.map((w) => w.toString()), `zone ${shown}/IN: loaded serial ${zone.serial}`, "OK"],
+      lines: [
+        ...[...warnings].sort(byPlace).map((w) => w.toString()),
+        `zone ${shown}/IN: loaded serial ${zone.serial}`,
+        "OK",
+      ],
     };
   } catch (e) {
     const found = e instanceof ConfigErrors ? e.errors : e instanceof ConfigError ? [e] : undefined;
     if (found === undefined) throw e;
     // errors and warnings in file order, as named-checkzone reports them while reading
-    const errors = [...found, ...(e instanceof ZoneErrors ? e.warnings : [])].sort(
-      (a, b) => (a.line === 0 ? 1 : 0) - (b.line === 0 ? 1 : 0) || (a.file === b.file ? a.line - b.line : 0),
-    );
+    const errors = [...found, ...(e instanceof ZoneErrors ? e.warnings : [])].sort(byPlace);
     return {
       ok: false,
       lines: [

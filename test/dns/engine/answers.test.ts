@@ -290,3 +290,67 @@ describe("answers (table against db.example.org)", () => {
     });
   }
 });
+
+describe("minimal-responses settings", () => {
+  const ask = (v: ServerView, name: string, rd: boolean) =>
+    decodeMessage(respond(v, query(name, "A", { rd }), { address: "127.0.0.1", transport: "udp" })!);
+
+  it("no: the zone's NS on every positive answer, RD or not", () => {
+    const v = makeView({ zones: view.zones, minimalResponses: "no" });
+    assert.equal(ask(v, "host.example.org", true).authority.length, 2);
+    assert.equal(ask(v, "host.example.org", false).authority.length, 2);
+  });
+
+  it("yes: nothing beyond the answer, but referrals keep their glue", () => {
+    const v = makeView({ zones: view.zones, minimalResponses: "yes" });
+    const r = ask(v, "host.example.org", false);
+    assert.equal(r.authority.length + r.additional.length, 0);
+    const ref = ask(v, "x.deleg.example.org", false);
+    assert.equal(ref.authority.length, 2);
+    assert.equal(ref.additional.length, 1);
+  });
+});
+
+describe("chains across zones and RFC 6672 limits", () => {
+  const long = Array.from({ length: 4 }, () => "x".repeat(60)).join(".");
+  const A = `$TTL 60
+@ SOA ns h 1 1 1 1 60
+@ NS ns
+ns A 192.0.2.1
+to-b CNAME www.b.test.
+d DNAME ${long}.
+`;
+  const B = `$TTL 120
+@ SOA ns.a.test. h 1 1 1 1 30
+@ NS ns.a.test.
+www A 192.0.2.2
+`;
+  const zone = (text: string, origin: string) => loadZoneSync(origin, origin, { readFile: () => text }).zone;
+  const v = makeView({ zones: new ZoneSet([zone(A, "a.test"), zone(B, "b.test")]) });
+  const ask = (name: string, type: string) =>
+    decodeMessage(respond(v, query(name, type, { rd: true }), { address: "127.0.0.1", transport: "tcp" })!);
+
+  it("a CNAME into another of our zones is followed (BIND restarts the lookup there)", () => {
+    const r = ask("to-b.a.test", "A");
+    assert.equal(r.aa, true);
+    assert.deepEqual(text(r.answer), [
+      "to-b.a.test. 60 in cname www.b.test.",
+      "www.b.test. 120 in a 192.0.2.2",
+    ]);
+  });
+
+  it("a DNAME substitution longer than 255 bytes is YXDOMAIN", () => {
+    const r = ask(`${"y".repeat(12)}.d.a.test`, "A"); // 13 + 245 bytes > 255
+    assert.equal(r.rcode, 6);
+    assert.deepEqual(
+      r.answer.map((x) => typeToText(x.type)),
+      ["DNAME"],
+    );
+  });
+
+  it("negative TTL is min(SOA TTL, SOA MINIMUM) of the zone that answers", () => {
+    const r = ask("nope.b.test", "A");
+    assert.equal(r.rcode, 3);
+    assert.equal(r.authority[0]!.ttl, 30);
+  });
+});

@@ -16,7 +16,7 @@ describe("netsvc check for zone files (named-checkzone in spirit)", () => {
   it("a bad zone: file:line: message for each error, then not loaded", async () => {
     const r = await checkZoneFile(join(G, "check-errors.in"), { zone: "example.com." });
     assert.equal(r.ok, false);
-    assert.ok(r.lines.some((l) => l.endsWith("check-errors.in:8: www.example.com: CNAME and other data")));
+    assert.ok(r.lines.some((l) => l.endsWith("check-errors.in:10: www.example.com: CNAME and other data")));
     assert.equal(r.lines.at(-1), "zone example.com/IN: not loaded due to errors.");
   });
 

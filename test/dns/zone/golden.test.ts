@@ -18,7 +18,7 @@ function render(file: string): string {
   try {
     const { zone, warnings } = loadZoneSync(file, "example.com");
     return [
-      ...warnings.map((w) => rel(w.toString())),
+      ...[...warnings].sort((a, b) => a.line - b.line).map((w) => rel(w.toString())),
       `; serial ${zone.serial}, ${zone.recordCount} records`,
       dumpZone(zone),
     ].join("\n");

@@ -8,7 +8,14 @@ describe("NodeTable (off-heap zone index)", () => {
     fc.assert(
       fc.property(
         fc.array(
-          fc.tuple(fc.string({ unit: fc.constantFrom("a", "b", "z", "0", "\u0001", "\u0003"), minLength: 1, maxLength: 12 }), fc.uint8Array({ maxLength: 300 })),
+          fc.tuple(
+            fc.string({
+              unit: fc.constantFrom("a", "b", "z", "0", "\u0001", "\u0003"),
+              minLength: 1,
+              maxLength: 12,
+            }),
+            fc.uint8Array({ maxLength: 300 }),
+          ),
           { maxLength: 400 },
         ),
         (ops) => {
