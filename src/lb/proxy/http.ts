@@ -58,14 +58,15 @@ export class HttpStream implements Stream, ExchangeHost {
   private headAt = 0;
   private collector: ((b: Buffer) => void) | undefined;
 
-  constructor(fe: FrontendRt, client: net.Socket) {
+  /** `wired`: the listener delivers the client's bytes through onClientData (see server/accept.ts). */
+  constructor(fe: FrontendRt, client: net.Socket, wired = false) {
     this.fe = fe;
     this.client = client;
     this.src = client.remoteAddress ?? "";
     sessionStart(fe.counters, fe.ticker.now);
     fe.streams.add(this);
     this.startHeadWait();
-    client.on("data", (b: Buffer) => this.onClientData(b));
+    if (!wired) client.on("data", (b: Buffer) => this.onClientData(b));
     client.on("end", () => this.onClientEnd());
     client.on("error", () => this.close());
     client.on("close", () => this.close());
@@ -83,7 +84,7 @@ export class HttpStream implements Stream, ExchangeHost {
 
   // ---- client side ----
 
-  private onClientData(b: Buffer): void {
+  onClientData(b: Buffer): void {
     this.lastClientIO = this.fe.ticker.now;
     this.fe.counters.bin += b.length;
     switch (this.phase) {

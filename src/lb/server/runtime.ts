@@ -12,6 +12,7 @@ import type { FrontendRt, ServiceHandler, Ticker } from "../proxy/context.ts";
 import { HttpStream } from "../proxy/http.ts";
 import type { LogWriter } from "../proxy/log.ts";
 import { TcpStream } from "../proxy/tcp.ts";
+import { rewrap, type Receiver } from "./accept.ts";
 import { buildRuntime, closePools, type Built } from "./build.ts";
 
 /**
@@ -192,13 +193,18 @@ export class LbRuntime {
         sock.destroy();
         return;
       }
-      sock.setNoDelay(true);
-      if (listener.mode === "tcp") new TcpStream(f, sock);
-      else new HttpStream(f, sock);
+      const box: { stream?: Receiver } = {};
+      const wrapped = listener.tls ? undefined : rewrap(sock, () => box.stream);
+      const client = wrapped ?? sock;
+      if (wrapped === undefined && !listener.tls) sock.resume();
+      client.setNoDelay(true);
+      const wired = wrapped !== undefined;
+      box.stream =
+        listener.mode === "tcp" ? new TcpStream(f, client, wired) : new HttpStream(f, client, wired);
     };
     const server: net.Server = bind.ssl
       ? tls.createServer({ ...certs.get(bind.ssl.crt), allowHalfOpen: true }, onConn)
-      : net.createServer({ allowHalfOpen: true }, onConn);
+      : net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, onConn);
     server.on("error", (err) => this.opts.log.error("listener error", { bind: key, error: String(err) }));
     if (bind.ssl) server.on("tlsClientError", () => undefined);
     const bound = await listenTcp(server, { host: bind.host, port: bind.port });
