@@ -470,6 +470,7 @@ export class HttpStream implements Stream, ExchangeHost {
     if (!this.keepAlive || this.draining) {
       this.phase = Phase.Closed;
       this.fe.streams.delete(this);
+      this.fe.onStreamEnd?.();
       sessionEnd(this.fe.counters);
       this.client.end();
       return;
@@ -578,6 +579,7 @@ export class HttpStream implements Stream, ExchangeHost {
     }
     this.phase = Phase.Closed;
     this.fe.streams.delete(this);
+    this.fe.onStreamEnd?.();
     sessionEnd(this.fe.counters);
     this.ex?.abort();
     this.ex = undefined;

@@ -218,6 +218,7 @@ export class TcpStream implements Stream {
     this.sock?.destroy();
     this.client.destroy();
     this.fe.streams.delete(this);
+    this.fe.onStreamEnd?.();
     const s = this.server;
     if (s !== undefined && be !== undefined) {
       s.counters.bin += this.client.bytesRead;

@@ -189,10 +189,14 @@ export class LbRuntime {
       const f = listener.fe;
       const max = f.cfg.maxconn || this.config?.global.maxconn || 0;
       if (max > 0 && f.streams.size >= max) {
-        // HAProxy stops accepting above maxconn; we refuse politely by closing.
-        sock.destroy();
+        // HAProxy stops accepting at maxconn: the connection waits (unread) until a slot frees.
+        this.hold(f, max, () => start(sock, listener, f), sock);
         return;
       }
+      start(sock, listener, f);
+    };
+    const start = (sock: net.Socket, listener: Listener, f: FrontendRt): void => {
+      if (sock.destroyed) return;
       const box: { stream?: Receiver } = {};
       const wrapped = listener.tls ? undefined : rewrap(sock, () => box.stream);
       const client = wrapped ?? sock;
@@ -219,6 +223,30 @@ export class LbRuntime {
     };
     current.l = listener;
     return listener;
+  }
+
+  private readonly held = new Map<FrontendRt, (() => void)[]>();
+
+  /** Keep an accepted connection waiting until the frontend is below its maxconn. */
+  private hold(f: FrontendRt, max: number, start: () => void, sock: net.Socket): void {
+    let list = this.held.get(f);
+    if (list === undefined) {
+      const waiting: (() => void)[] = [];
+      list = waiting;
+      this.held.set(f, waiting);
+      f.onStreamEnd = () => {
+        while (waiting.length > 0 && f.streams.size < max) waiting.shift()!();
+        if (waiting.length === 0) {
+          this.held.delete(f);
+          f.onStreamEnd = undefined;
+        }
+      };
+    }
+    list.push(start);
+    sock.once("close", () => {
+      const i = list.indexOf(start);
+      if (i >= 0) list.splice(i, 1);
+    });
   }
 
   private tick(): void {
