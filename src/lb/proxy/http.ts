@@ -85,6 +85,16 @@ export class HttpStream implements Stream, ExchangeHost {
   // ---- client side ----
 
   onClientData(b: Buffer): void {
+    // A bug must cost one connection, never the process (HAProxy's habit): contain it here.
+    try {
+      this.clientData(b);
+    } catch (err) {
+      reportBug(err);
+      this.abort();
+    }
+  }
+
+  private clientData(b: Buffer): void {
     this.lastClientIO = this.fe.ticker.now;
     this.fe.counters.bin += b.length;
     switch (this.phase) {
@@ -599,4 +609,13 @@ function withClose(bytes: Buffer): Buffer {
   if (end < 0 || bytes.subarray(0, end).toString("latin1").toLowerCase().includes("\r\nconnection:"))
     return bytes;
   return Buffer.concat([bytes.subarray(0, end + 2), CONN_CLOSE, bytes.subarray(end + 2)]);
+}
+
+/** Unexpected exceptions in a stream: counted and written once per kind to stderr. */
+const seenBugs = new Set<string>();
+export function reportBug(err: unknown): void {
+  const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  if (seenBugs.has(text)) return;
+  seenBugs.add(text);
+  process.stderr.write(`netsvc lb: internal error (connection closed): ${text}\n`);
 }

@@ -52,8 +52,18 @@ export class ServerConn {
 
   /** Bytes read into the shared buffer (see READ_BUF): copied out, then handed to the owner. */
   onRead(n: number, buf: Uint8Array): boolean {
-    if (this.owner) this.owner.onServerData(Buffer.from(buf.subarray(0, n)));
-    else this.destroy(); // unsolicited bytes on an idle connection: unusable
+    const owner = this.owner;
+    if (owner === undefined) {
+      this.destroy(); // unsolicited bytes on an idle connection: unusable
+      return true;
+    }
+    try {
+      owner.onServerData(Buffer.from(buf.subarray(0, n)));
+    } catch (err) {
+      // A bug must cost one exchange, never the process.
+      owner.onServerError(err instanceof Error ? err : new Error(String(err)));
+      this.destroy();
+    }
     return true;
   }
 

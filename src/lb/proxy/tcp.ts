@@ -61,6 +61,7 @@ export class TcpStream implements Stream {
   }
 
   onClientData(b: Buffer): void {
+    if (this.closed) return;
     this.lastClientIO = this.fe.ticker.now;
     this.fe.counters.bin += b.length;
     if (this.sock !== undefined && !this.sock.connecting && this.pending.length === 0) {

@@ -9,7 +9,7 @@ import type { Bind, LbConfig, ProxyConfig } from "../config/model.ts";
 import { systemClock } from "../engine/counters.ts";
 import { createLbState, type LbState } from "../engine/runtime.ts";
 import type { FrontendRt, ServiceHandler, Ticker } from "../proxy/context.ts";
-import { HttpStream } from "../proxy/http.ts";
+import { HttpStream, reportBug } from "../proxy/http.ts";
 import type { LogWriter } from "../proxy/log.ts";
 import { TcpStream } from "../proxy/tcp.ts";
 import { rewrap, type Receiver } from "./accept.ts";
@@ -255,7 +255,14 @@ export class LbRuntime {
     const all = [this.built, ...this.oldBuilt];
     for (const b of all) {
       if (b === undefined) continue;
-      for (const fe of b.frontends.values()) for (const s of fe.streams) s.tick(now);
+      for (const fe of b.frontends.values())
+        for (const s of fe.streams) {
+          try {
+            s.tick(now);
+          } catch (err) {
+            reportBug(err);
+          }
+        }
     }
     if (now - this.lastSweep >= 1000) {
       this.lastSweep = now;
