@@ -153,6 +153,36 @@ backend b
   });
 });
 
+describe("netsvc lb: frontend maxconn", () => {
+  it("holds connections above maxconn until one ends", async () => {
+    const be = await startBackend(0);
+    const cfg = writeConfig(`${DEFAULTS}
+frontend fe
+    bind 127.0.0.1:0
+    maxconn 1
+    default_backend b
+backend b
+    server s 127.0.0.1:${be.port}
+`);
+    const lb = await startNetsvc(["lb", "-f", cfg]);
+    try {
+      const port = portOf(lb.endpoints, "fe");
+      const a = await RawClient.connect(port);
+      a.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+      assert.equal((await a.response()).status, 200);
+      const b = await RawClient.connect(port);
+      b.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+      await assert.rejects(b.response({ timeoutMs: 300 }), /timed out/);
+      a.close();
+      assert.equal((await b.response()).status, 200);
+      b.close();
+    } finally {
+      await lb.stop();
+      await be.close();
+    }
+  });
+});
+
 describe("netsvc lb: client timeouts", () => {
   it("answers 408 to an incomplete head after timeout http-request and closes idle keep-alive connections", async () => {
     const be = await startBackend(0);

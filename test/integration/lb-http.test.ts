@@ -19,6 +19,12 @@ describe("netsvc lb: HTTP proxying", () => {
     // An echo backend: answers with the request (method, url, headers, body) as JSON, chunked.
     echo = await startBackend(9, (req, res, body) => {
       if (req.url === "/ws") return;
+      if (req.url === "/echo/close-delimited") {
+        // An HTTP/1.0-style response whose body ends when the server closes.
+        req.socket.write("HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil ");
+        setTimeout(() => req.socket.end("close"), 50);
+        return;
+      }
       res.writeHead(200, { "content-type": "application/json" });
       res.write(
         JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body }).slice(0, 10),
@@ -203,6 +209,17 @@ backend echo
       assert.ok(await c.closed(), "closes after 400");
     }
     assert.equal((await get(port)).status, 200);
+  });
+
+  it("re-chunks a close-delimited response for a keep-alive HTTP/1.1 client", async () => {
+    const c = await RawClient.connect(port);
+    c.send("GET /echo/close-delimited HTTP/1.1\r\nHost: x\r\n\r\n");
+    const r = await c.response();
+    assert.equal(r.headers["transfer-encoding"], "chunked");
+    assert.equal(r.body.toString(), "until close");
+    c.send("GET /echo/after HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert.equal((JSON.parse((await c.response()).body.toString()) as { url: string }).url, "/echo/after");
+    c.close();
   });
 
   it("serves HTTP/1.0 clients (de-chunking for them)", async () => {

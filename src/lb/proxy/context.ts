@@ -40,6 +40,8 @@ export interface FrontendRt {
   ticker: Ticker;
   /** Streams alive on this frontend (for draining and the timeout sweep). */
   streams: Set<Stream>;
+  /** Called when a stream of this frontend ends (a connection held at `maxconn` may start). */
+  onStreamEnd: (() => void) | undefined;
 }
 
 export interface Stream {

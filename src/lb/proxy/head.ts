@@ -193,23 +193,31 @@ function parseFields(h: Head, pos: number): void {
   const buf = h.buf;
   const end = h.end;
   for (;;) {
-    const lf = lineEnd(buf, pos, end);
-    const le = lf > pos && buf[lf - 1] === 13 ? lf - 1 : lf;
-    if (le === pos) return; // the empty line
+    if (pos >= end) throw bad("unterminated head", pos);
     const c = buf[pos]!;
+    // The empty line ends the head.
+    if (c === 10) return;
+    if (c === 13 && buf[pos + 1] === 10) return;
     if (c === 0x20 || c === 0x09) throw bad("obsolete line folding", pos);
     let i = pos;
-    while (i < le && TCHAR[buf[i]!] === 1) i++;
-    if (i === pos || i >= le || buf[i] !== 0x3a) throw bad("malformed header line", pos);
+    while (i < end && TCHAR[buf[i]!] === 1) i++;
+    if (i === pos || i >= end || buf[i] !== 0x3a) throw bad("malformed header line", pos);
     const nameEnd = i;
     i++;
-    while (i < le && (buf[i] === 0x20 || buf[i] === 0x09)) i++;
-    let ve = le;
-    while (ve > i && (buf[ve - 1] === 0x20 || buf[ve - 1] === 0x09)) ve--;
-    for (let j = i; j < ve; j++) {
+    while (i < end && (buf[i] === 0x20 || buf[i] === 0x09)) i++;
+    // One pass over the value: validate, find the line end, remember the last non-blank byte.
+    let ve = i;
+    let j = i;
+    for (; j < end; j++) {
       const b = buf[j]!;
-      if (b < 0x20 ? b !== 0x09 : b === 0x7f) throw bad("invalid character in header value", j);
+      if (b >= 0x21 && b !== 0x7f) ve = j + 1;
+      else if (b === 10) break;
+      else if (b === 13) {
+        if (buf[j + 1] !== 10) throw bad("bare CR in header value", j);
+      } else if (b !== 0x20 && b !== 0x09) throw bad("invalid character in header value", j);
     }
+    if (j >= end) throw bad("unterminated line", pos);
+    const lf = j;
     const kind = kindOf(buf, pos, nameEnd);
     h.kinds |= 1 << kind;
     h.f.push(kind, pos, nameEnd, i, ve);

@@ -58,14 +58,15 @@ export class HttpStream implements Stream, ExchangeHost {
   private headAt = 0;
   private collector: ((b: Buffer) => void) | undefined;
 
-  constructor(fe: FrontendRt, client: net.Socket) {
+  /** `wired`: the listener delivers the client's bytes through onClientData (see server/accept.ts). */
+  constructor(fe: FrontendRt, client: net.Socket, wired = false) {
     this.fe = fe;
     this.client = client;
     this.src = client.remoteAddress ?? "";
     sessionStart(fe.counters, fe.ticker.now);
     fe.streams.add(this);
     this.startHeadWait();
-    client.on("data", (b: Buffer) => this.onClientData(b));
+    if (!wired) client.on("data", (b: Buffer) => this.onClientData(b));
     client.on("end", () => this.onClientEnd());
     client.on("error", () => this.close());
     client.on("close", () => this.close());
@@ -83,7 +84,17 @@ export class HttpStream implements Stream, ExchangeHost {
 
   // ---- client side ----
 
-  private onClientData(b: Buffer): void {
+  onClientData(b: Buffer): void {
+    // A bug must cost one connection, never the process (HAProxy's habit): contain it here.
+    try {
+      this.clientData(b);
+    } catch (err) {
+      reportBug(err);
+      this.abort();
+    }
+  }
+
+  private clientData(b: Buffer): void {
     this.lastClientIO = this.fe.ticker.now;
     this.fe.counters.bin += b.length;
     switch (this.phase) {
@@ -469,6 +480,7 @@ export class HttpStream implements Stream, ExchangeHost {
     if (!this.keepAlive || this.draining) {
       this.phase = Phase.Closed;
       this.fe.streams.delete(this);
+      this.fe.onStreamEnd?.();
       sessionEnd(this.fe.counters);
       this.client.end();
       return;
@@ -577,6 +589,7 @@ export class HttpStream implements Stream, ExchangeHost {
     }
     this.phase = Phase.Closed;
     this.fe.streams.delete(this);
+    this.fe.onStreamEnd?.();
     sessionEnd(this.fe.counters);
     this.ex?.abort();
     this.ex = undefined;
@@ -596,4 +609,13 @@ function withClose(bytes: Buffer): Buffer {
   if (end < 0 || bytes.subarray(0, end).toString("latin1").toLowerCase().includes("\r\nconnection:"))
     return bytes;
   return Buffer.concat([bytes.subarray(0, end + 2), CONN_CLOSE, bytes.subarray(end + 2)]);
+}
+
+/** Unexpected exceptions in a stream: counted and written once per kind to stderr. */
+const seenBugs = new Set<string>();
+export function reportBug(err: unknown): void {
+  const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  if (seenBugs.has(text)) return;
+  seenBugs.add(text);
+  process.stderr.write(`netsvc lb: internal error (connection closed): ${text}\n`);
 }

@@ -9,6 +9,13 @@ import net from "node:net";
  * timeout, on any byte or EOF from the server while idle, and when the pool is closed.
  */
 
+/**
+ * One read buffer shared by every server connection of the process (net.connect's `onread`): reads
+ * skip the stream machinery and the per-read allocation; each read is copied out before it is used
+ * (small copies come from Buffer's pool). Measured in TCP mode: 12-14 -> 9-10 us CPU per request.
+ */
+const READ_BUF = Buffer.allocUnsafe(65536);
+
 export interface ConnOwner {
   onServerData(buf: Buffer): void;
   onServerEnd(): void;
@@ -28,10 +35,6 @@ export class ServerConn {
   constructor(socket: net.Socket, pool: ServerPool) {
     this.socket = socket;
     this.pool = pool;
-    socket.on("data", (b: Buffer) => {
-      if (this.owner) this.owner.onServerData(b);
-      else this.destroy(); // unsolicited bytes on an idle connection: unusable
-    });
     socket.on("end", () => {
       if (this.owner) this.owner.onServerEnd();
       else this.destroy();
@@ -45,6 +48,23 @@ export class ServerConn {
       this.closed = true;
       this.pool.forget(this);
     });
+  }
+
+  /** Bytes read into the shared buffer (see READ_BUF): copied out, then handed to the owner. */
+  onRead(n: number, buf: Uint8Array): boolean {
+    const owner = this.owner;
+    if (owner === undefined) {
+      this.destroy(); // unsolicited bytes on an idle connection: unusable
+      return true;
+    }
+    try {
+      owner.onServerData(Buffer.from(buf.subarray(0, n)));
+    } catch (err) {
+      // A bug must cost one exchange, never the process.
+      owner.onServerError(err instanceof Error ? err : new Error(String(err)));
+      this.destroy();
+    }
+    return true;
   }
 
   destroy(): void {
@@ -90,9 +110,15 @@ export class ServerPool {
 
   /** Open a new connection; `cb` runs once, with an error (refused, timeout) or the connection. */
   connect(timeoutMs: number | undefined, owner: ConnOwner, cb: ConnectCallback): ServerConn {
-    const socket = net.connect({ host: this.opts.host, port: this.opts.port });
+    const holder: { conn?: ServerConn } = {};
+    const socket = net.connect({
+      host: this.opts.host,
+      port: this.opts.port,
+      onread: { buffer: READ_BUF, callback: (n, buf) => holder.conn!.onRead(n, buf) },
+    });
     socket.setNoDelay(true);
     const conn = new ServerConn(socket, this);
+    holder.conn = conn;
     let done = false;
     const finish = (err: Error | undefined): void => {
       if (done) return;

@@ -10,6 +10,9 @@ import { RETRY_DELAY_MS, type BackendRt, type FrontendRt, type Stream } from "./
  * Server choice, queueing and retries as in HTTP mode; `timeout client` / `timeout server` are
  * inactivity limits on each side. Nothing is parsed.
  */
+/** One read buffer for every server socket: reads are consumed synchronously (copied out). */
+const READ_BUF = Buffer.allocUnsafe(65536);
+
 export class TcpStream implements Stream {
   private readonly fe: FrontendRt;
   private readonly client: net.Socket;
@@ -31,7 +34,8 @@ export class TcpStream implements Stream {
   private tC = -1;
   private bytesOut = 0;
 
-  constructor(fe: FrontendRt, client: net.Socket) {
+  /** `wired`: the listener delivers the client's bytes through onClientData (see server/accept.ts). */
+  constructor(fe: FrontendRt, client: net.Socket, wired = false) {
     this.fe = fe;
     this.client = client;
     const src = client.remoteAddress ?? "";
@@ -44,16 +48,7 @@ export class TcpStream implements Stream {
     sessionStart(fe.counters, fe.ticker.now);
     fe.streams.add(this);
     client.setNoDelay(true);
-    client.on("data", (b: Buffer) => {
-      this.lastClientIO = this.fe.ticker.now;
-      fe.counters.bin += b.length;
-      if (this.sock !== undefined && !this.sock.connecting && this.pending.length === 0) {
-        if (!this.sock.write(b)) client.pause();
-      } else {
-        this.pending.push(b);
-        if (this.pending.length > 16) client.pause();
-      }
-    });
+    if (!wired) client.on("data", (b: Buffer) => this.onClientData(b));
     client.on("end", () => {
       this.clientEnded = true;
       if (this.sock !== undefined && !this.sock.connecting) this.sock.end();
@@ -63,6 +58,18 @@ export class TcpStream implements Stream {
     client.on("error", () => this.close("CD"));
     client.on("close", () => this.close("CD"));
     this.pick(undefined);
+  }
+
+  onClientData(b: Buffer): void {
+    if (this.closed) return;
+    this.lastClientIO = this.fe.ticker.now;
+    this.fe.counters.bin += b.length;
+    if (this.sock !== undefined && !this.sock.connecting && this.pending.length === 0) {
+      if (!this.sock.write(b)) this.client.pause();
+    } else {
+      this.pending.push(b);
+      if (this.pending.length > 16) this.client.pause();
+    }
   }
 
   private pick(avoid: ServerState | undefined): void {
@@ -104,6 +111,18 @@ export class TcpStream implements Stream {
       port: s.config.port,
       noDelay: true,
       allowHalfOpen: true,
+      onread: {
+        buffer: READ_BUF,
+        callback: (n: number, buf: Uint8Array): boolean => {
+          this.lastServerIO = this.fe.ticker.now;
+          this.bytesOut += n;
+          this.fe.counters.bout += n;
+          s.counters.bout += n;
+          be.state.counters.bout += n;
+          // The read buffer is shared: copy out (small copies come from Buffer's pool).
+          return this.client.write(Buffer.from(buf.subarray(0, n)));
+        },
+      },
     });
     this.sock = sock;
     const ct = be.cfg.timeouts.connect;
@@ -120,14 +139,7 @@ export class TcpStream implements Stream {
       this.client.resume();
       if (this.clientEnded) sock.end();
     });
-    sock.on("data", (b: Buffer) => {
-      this.lastServerIO = this.fe.ticker.now;
-      this.bytesOut += b.length;
-      this.fe.counters.bout += b.length;
-      s.counters.bout += b.length;
-      be.state.counters.bout += b.length;
-      if (!this.client.write(b)) sock.pause();
-    });
+
     sock.on("drain", () => this.client.resume());
     sock.on("end", () => {
       this.serverEnded = true;
@@ -207,6 +219,7 @@ export class TcpStream implements Stream {
     this.sock?.destroy();
     this.client.destroy();
     this.fe.streams.delete(this);
+    this.fe.onStreamEnd?.();
     const s = this.server;
     if (s !== undefined && be !== undefined) {
       s.counters.bin += this.client.bytesRead;

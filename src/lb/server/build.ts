@@ -70,6 +70,7 @@ export function buildRuntime(config: LbConfig, state: LbState, opts: BuildOption
       log,
       ticker: opts.ticker,
       streams: new Set(),
+      onStreamEnd: undefined,
     };
     frontends.set(cfg.name, fe);
   }

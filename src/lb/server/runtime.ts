@@ -9,9 +9,10 @@ import type { Bind, LbConfig, ProxyConfig } from "../config/model.ts";
 import { systemClock } from "../engine/counters.ts";
 import { createLbState, type LbState } from "../engine/runtime.ts";
 import type { FrontendRt, ServiceHandler, Ticker } from "../proxy/context.ts";
-import { HttpStream } from "../proxy/http.ts";
+import { HttpStream, reportBug } from "../proxy/http.ts";
 import type { LogWriter } from "../proxy/log.ts";
 import { TcpStream } from "../proxy/tcp.ts";
+import { rewrap, type Receiver } from "./accept.ts";
 import { buildRuntime, closePools, type Built } from "./build.ts";
 
 /**
@@ -188,17 +189,26 @@ export class LbRuntime {
       const f = listener.fe;
       const max = f.cfg.maxconn || this.config?.global.maxconn || 0;
       if (max > 0 && f.streams.size >= max) {
-        // HAProxy stops accepting above maxconn; we refuse politely by closing.
-        sock.destroy();
+        // HAProxy stops accepting at maxconn: the connection waits (unread) until a slot frees.
+        this.hold(f, max, () => start(sock, listener, f), sock);
         return;
       }
-      sock.setNoDelay(true);
-      if (listener.mode === "tcp") new TcpStream(f, sock);
-      else new HttpStream(f, sock);
+      start(sock, listener, f);
+    };
+    const start = (sock: net.Socket, listener: Listener, f: FrontendRt): void => {
+      if (sock.destroyed) return;
+      const box: { stream?: Receiver } = {};
+      const wrapped = listener.tls ? undefined : rewrap(sock, () => box.stream);
+      const client = wrapped ?? sock;
+      if (wrapped === undefined && !listener.tls) sock.resume();
+      client.setNoDelay(true);
+      const wired = wrapped !== undefined;
+      box.stream =
+        listener.mode === "tcp" ? new TcpStream(f, client, wired) : new HttpStream(f, client, wired);
     };
     const server: net.Server = bind.ssl
       ? tls.createServer({ ...certs.get(bind.ssl.crt), allowHalfOpen: true }, onConn)
-      : net.createServer({ allowHalfOpen: true }, onConn);
+      : net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, onConn);
     server.on("error", (err) => this.opts.log.error("listener error", { bind: key, error: String(err) }));
     if (bind.ssl) server.on("tlsClientError", () => undefined);
     const bound = await listenTcp(server, { host: bind.host, port: bind.port });
@@ -215,13 +225,44 @@ export class LbRuntime {
     return listener;
   }
 
+  private readonly held = new Map<FrontendRt, (() => void)[]>();
+
+  /** Keep an accepted connection waiting until the frontend is below its maxconn. */
+  private hold(f: FrontendRt, max: number, start: () => void, sock: net.Socket): void {
+    let list = this.held.get(f);
+    if (list === undefined) {
+      const waiting: (() => void)[] = [];
+      list = waiting;
+      this.held.set(f, waiting);
+      f.onStreamEnd = () => {
+        while (waiting.length > 0 && f.streams.size < max) waiting.shift()!();
+        if (waiting.length === 0) {
+          this.held.delete(f);
+          f.onStreamEnd = undefined;
+        }
+      };
+    }
+    list.push(start);
+    sock.once("close", () => {
+      const i = list.indexOf(start);
+      if (i >= 0) list.splice(i, 1);
+    });
+  }
+
   private tick(): void {
     const now = Date.now();
     this.ticker.now = now;
     const all = [this.built, ...this.oldBuilt];
     for (const b of all) {
       if (b === undefined) continue;
-      for (const fe of b.frontends.values()) for (const s of fe.streams) s.tick(now);
+      for (const fe of b.frontends.values())
+        for (const s of fe.streams) {
+          try {
+            s.tick(now);
+          } catch (err) {
+            reportBug(err);
+          }
+        }
     }
     if (now - this.lastSweep >= 1000) {
       this.lastSweep = now;
