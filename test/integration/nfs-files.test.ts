@@ -23,6 +23,9 @@ import { startNetsvc, type Running } from "../helpers/proc.ts";
 import { hasTool, needTool } from "../helpers/tools.ts";
 
 const IS_ROOT = process.getuid?.() === 0;
+/** The client's identity: uid 1000 owns the read-write export (when we can give it to 1000). */
+const UID = IS_ROOT ? 1000 : (process.getuid?.() ?? 1000);
+const GID = IS_ROOT ? 1000 : (process.getgid?.() ?? 1000);
 
 function run(cmd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -49,7 +52,7 @@ describe("NFSv3 files with the libnfs tools", { skip: !hasTool("nfs-ls") && !pro
   let srv: Running;
   let q: string;
   const ro = (p = ""): string => `nfs://127.0.0.1/opt/lab7/public${p}?${q}`;
-  const rw = (p = ""): string => `nfs://127.0.0.1/opt/lab7/private/student${p}?${q}&uid=1000&gid=1000`;
+  const rw = (p = ""): string => `nfs://127.0.0.1/opt/lab7/private/student${p}?${q}&uid=${UID}&gid=${GID}`;
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "netsvc-nfs-files-"));

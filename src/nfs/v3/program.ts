@@ -54,6 +54,6 @@ export function nfs3Program(env: V3Env): Program {
       /* 20 NFSPROC3_PATHCONF    */ pathconfProc(env),
       /* 21 NFSPROC3_COMMIT      */ commitProc(env),
     ],
-    // RFC 1813 §2.2 / §4.4: AUTH_UNIX (AUTH_SYS) and AUTH_NONE
+    // flavors: the dispatcher default, AUTH_NONE and AUTH_SYS
   };
 }

@@ -5,7 +5,7 @@
  */
 import type { Attr, Time } from "../vfs/store.ts";
 
-// RFC 1813 §2.1 / §1.4: program and version
+// RFC 1813 §2.2 constants: program and version
 export const NFS_PROGRAM = 100003;
 export const NFS_V3 = 3;
 
@@ -46,7 +46,7 @@ export const NFS3ERR_SERVERFAULT = 10006;
 export const NFS3ERR_BADTYPE = 10007;
 export const NFS3ERR_JUKEBOX = 10008;
 
-// RFC 1813 §2.6 enum ftype3
+// RFC 1813 §2.5 enum ftype3
 export const NF3REG = 1;
 export const NF3DIR = 2;
 export const NF3BLK = 3;
@@ -56,7 +56,7 @@ export const NF3SOCK = 6;
 export const NF3FIFO = 7;
 export const FTYPE3 = new Set([NF3REG, NF3DIR, NF3BLK, NF3CHR, NF3LNK, NF3SOCK, NF3FIFO]);
 
-// RFC 1813 §2.6 enum time_how
+// RFC 1813 §2.5 enum time_how
 export const DONT_CHANGE = 0;
 export const SET_TO_SERVER_TIME = 1;
 export const SET_TO_CLIENT_TIME = 2;
@@ -117,26 +117,26 @@ export const NFSPROC3_COMMIT = 21;
 export const FILENAME3_MAX = 1024;
 export const NFSPATH3_MAX = 4096;
 
-/** RFC 1813 §2.6 nfstime3 */
+/** RFC 1813 §2.5 nfstime3 */
 export type nfstime3 = Time;
 
-/** RFC 1813 §2.6 fattr3 */
+/** RFC 1813 §2.5 fattr3 */
 export type fattr3 = Attr;
 
-/** RFC 1813 §2.6 wcc_attr: the pre-operation attributes */
+/** RFC 1813 §2.5 wcc_attr: the pre-operation attributes */
 export interface wcc_attr {
   size: bigint;
   mtime: nfstime3;
   ctime: nfstime3;
 }
 
-/** RFC 1813 §2.6 wcc_data */
+/** RFC 1813 §2.5 wcc_data */
 export interface wcc_data {
   before: wcc_attr | undefined;
   after: fattr3 | undefined;
 }
 
-/** RFC 1813 §2.6 diropargs3 */
+/** RFC 1813 §2.5 diropargs3 */
 export interface diropargs3 {
   dir: Buffer;
   name: string;

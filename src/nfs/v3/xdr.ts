@@ -1,5 +1,5 @@
 /**
- * XDR codecs of the structures RFC 1813 §2.5-§2.6 shares between procedures. Decoders throw on
+ * XDR codecs of the structures RFC 1813 §2.5 defines and the procedures share. Decoders throw on
  * anything malformed (the dispatcher answers GARBAGE_ARGS); encoders trust their typed input.
  */
 import { WireError } from "../../lib/errors.ts";
@@ -33,13 +33,13 @@ export function decodeName(x: XdrReader): string {
   return x.string(FILENAME3_MAX, "filename3");
 }
 
-// RFC 1813 §2.6 diropargs3 { nfs_fh3 dir; filename3 name; }
+// RFC 1813 §2.5 diropargs3 { nfs_fh3 dir; filename3 name; }
 export function decodeDirop(x: XdrReader): diropargs3 {
   const dir = decodeFh(x);
   return { dir, name: decodeName(x) };
 }
 
-// RFC 1813 §2.6 nfstime3 { uint32 seconds; uint32 nseconds; }
+// RFC 1813 §2.5 nfstime3 { uint32 seconds; uint32 nseconds; }
 export function decodeTime(x: XdrReader): nfstime3 {
   const sec = x.u32();
   const nsec = x.u32();
@@ -52,7 +52,7 @@ export function encodeTime(w: XdrWriter, t: nfstime3): void {
   w.u32(t.nsec);
 }
 
-// RFC 1813 §2.6 fattr3
+// RFC 1813 §2.5 fattr3
 export function encodeFattr(w: XdrWriter, a: fattr3): void {
   w.u32(a.type);
   w.u32(a.mode);
@@ -70,30 +70,30 @@ export function encodeFattr(w: XdrWriter, a: fattr3): void {
   encodeTime(w, a.ctime);
 }
 
-// RFC 1813 §2.6 post_op_attr: union switch (bool attributes_follow)
+// RFC 1813 §2.5 post_op_attr: union switch (bool attributes_follow)
 export function encodePostOpAttr(w: XdrWriter, a: fattr3 | undefined): void {
   w.optional(a, encodeFattr);
 }
 
-// RFC 1813 §2.6 pre_op_attr (wcc_attr)
+// RFC 1813 §2.5 pre_op_attr (wcc_attr)
 function encodeWccAttr(w: XdrWriter, a: wcc_attr): void {
   w.u64(a.size);
   encodeTime(w, a.mtime);
   encodeTime(w, a.ctime);
 }
 
-// RFC 1813 §2.6 wcc_data { pre_op_attr before; post_op_attr after; }
+// RFC 1813 §2.5 wcc_data { pre_op_attr before; post_op_attr after; }
 export function encodeWcc(w: XdrWriter, wcc: wcc_data): void {
   w.optional(wcc.before, encodeWccAttr);
   encodePostOpAttr(w, wcc.after);
 }
 
-// RFC 1813 §2.6 post_op_fh3: union switch (bool handle_follows)
+// RFC 1813 §2.5 post_op_fh3: union switch (bool handle_follows)
 export function encodePostOpFh(w: XdrWriter, fh: Buffer | undefined): void {
   w.optional(fh, encodeFh);
 }
 
-// RFC 1813 §2.6 sattr3 with set_mode3, set_uid3, set_gid3, set_size3, set_atime, set_mtime
+// RFC 1813 §2.5 sattr3 with set_mode3, set_uid3, set_gid3, set_size3, set_atime, set_mtime
 export function decodeSattr(x: XdrReader): SetAttr {
   const sa: SetAttr = {};
   if (x.bool()) sa.mode = x.u32() & 0o7777;

@@ -105,6 +105,7 @@ export function requireSetattr(
     if (attr.type === FileType.DIR) fail(Status.ISDIR);
     if (attr.type !== FileType.REG) fail(Status.INVAL);
     requireDataPerm(attr, cred, W);
+    if (sa.size > BigInt(Number.MAX_SAFE_INTEGER)) fail(Status.FBIG);
   }
 }
 

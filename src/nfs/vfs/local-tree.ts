@@ -149,12 +149,14 @@ export class LocalTree {
     }
     if (this.index.isGone(f.ino, f.gen)) fail(Status.STALE);
     const rel = this.index.path(f.ino);
+    let found: Resolved | undefined;
     if (rel !== undefined) {
       const st = this.check(this.abs(rel), f);
-      if (st) return { path: this.abs(rel), rel, st, ino: f.ino };
+      if (st) found = { path: this.abs(rel), rel, st, ino: f.ino };
     }
-    const found = this.find(f);
+    found ??= this.find(f);
     if (!found) fail(Status.STALE);
+    // The first handle seen for an inode after a restart stays its handle (the client has it).
     const node = this.index.get(f.ino);
     if (node && !node.fh) node.fh = Buffer.from(fh);
     return found;

@@ -33,6 +33,10 @@
  *   ".." come first. `limit` bounds the number of entries returned; `eof` is true when the last
  *   entry of the directory is included. With `plus`, each entry carries its handle and attributes
  *   when they could be read (an entry removed meanwhile comes without).
+ * - For NFSv4 (RFC 7530) the same store serves as is: its statuses are nfsstat4 values, the
+ *   Access bits are ACCESS4's, handles fit NFS4_FHSIZE, lookup(dir, "..") is LOOKUPP, the change
+ *   attribute derives from ctime, and real entries' cookies start at 3 (1 and 2 are "." and "..",
+ *   which a v4 READDIR leaves out, as RFC 7530 §16.24 reserves those cookie values).
  * - Methods resolve their promise only when the change is done (metadata changes are made with
  *   synchronous system calls; data I/O and syncs are asynchronous).
  */
@@ -42,7 +46,7 @@ export const FH_MAX = 64;
 export const NAME_MAX = 255;
 export const PATH_MAX = 4096;
 
-// RFC 1813 §2.6 enum ftype3 (RFC 7530 nfs_ftype4 uses the same values for these)
+// RFC 1813 §2.5 enum ftype3 (RFC 7530 nfs_ftype4 uses the same values for these)
 export const FileType = {
   REG: 1,
   DIR: 2,

@@ -218,6 +218,14 @@ for (const kind of [memoryKind, localKind] as StoreKind[]) {
         (await h.call<WriteRes>(T.NFSPROC3_WRITE, writeArgs(h.root, 0, Buffer.from("x")))).status,
         T.NFS3ERR_ISDIR,
       );
+      const far = (w: XdrWriter): void => {
+        w.opaque(f);
+        w.u64(2n ** 60n);
+        w.u32(1);
+        w.u32(0);
+        w.opaque(Buffer.from("x"));
+      };
+      assert.equal((await h.call<WriteRes>(T.NFSPROC3_WRITE, far)).status, T.NFS3ERR_FBIG);
       const big = Buffer.alloc(300_000, 7);
       await h.call<WriteRes>(T.NFSPROC3_WRITE, writeArgs(f, 0, big));
       const rb = await h.call<ReadRes>(T.NFSPROC3_READ, readArgs(f, 0, 300_000));

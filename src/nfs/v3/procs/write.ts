@@ -54,7 +54,8 @@ export function writeProc(env: V3Env): Procedure<WriteArgs, WriteRes> {
         o = tryOpen(env, a.fh, ctx);
         before = await attrOrNone(o, a.fh);
         o = openForChange(env, a.fh, ctx, o);
-        if (a.offset + BigInt(a.count) > 0x7fffffffffffffffn) throw new VfsError(Status.FBIG);
+        // Offsets are file positions for the OS as doubles: beyond 2^53 they would not be exact.
+        if (a.offset + BigInt(a.count) > BigInt(Number.MAX_SAFE_INTEGER)) throw new VfsError(Status.FBIG);
         const data = a.data.subarray(0, Math.min(a.count, WTMAX));
         // An `async` export acknowledges stable writes without waiting for the disk.
         const r = await o.store.write(a.fh, o.cred, a.offset, data, o.sync ? a.stable : UNSTABLE);
