@@ -53,6 +53,23 @@ describe("lab stats hooks", () => {
     assert.deepEqual(s.zones, []);
   });
 
+  it("counts answers that an engine gives as promises (a resolver), returning them unchanged", async () => {
+    const promised = Promise.resolve(answer(2));
+    const base = {
+      respond: () => promised,
+      respondStream: () => Promise.resolve([answer(0)]),
+    } as unknown as Responder;
+    const { engine, snapshot } = countingEngine(base);
+    const view = { zones: new ZoneSet() } as unknown as ServerView;
+    const client = { address: "127.0.0.1", transport: "udp" as const };
+    const out: unknown = engine.respond(view, query("NS"), client);
+    assert.equal(out, promised);
+    await (engine.respondStream(view, query("AXFR"), client) as unknown as Promise<Buffer[]>);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(snapshot().rcodes, { SERVFAIL: 1, NOERROR: 1 });
+    assert.deepEqual(snapshot().qtypes, { NS: 1, AXFR: 1 });
+  });
+
   it("counts NFS procedures by name without changing what they do", async () => {
     const ops = new Map<string, number>();
     const proc = {

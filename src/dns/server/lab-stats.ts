@@ -63,15 +63,29 @@ export function countingEngine(base: Responder): { engine: Responder; snapshot: 
       rcodes.set(r, (rcodes.get(r) ?? 0) + 1);
     }
   };
+  // An engine may answer synchronously or with a promise (a resolver): count either way, and
+  // hand back exactly what the engine returned.
   const engine: Responder = {
     respond(v, packet, client) {
       const out = base.respond(v, packet, client);
-      count(v, packet, out ?? undefined);
+      const seen: unknown = out;
+      if (seen instanceof Promise)
+        (seen as Promise<Buffer | null>).then(
+          (b) => count(v, packet, b ?? undefined),
+          () => count(v, packet, undefined),
+        );
+      else count(v, packet, (seen as Buffer | null) ?? undefined);
       return out;
     },
     respondStream(v, packet, client) {
       const out = base.respondStream(v, packet, client);
-      count(v, packet, out[0]);
+      const seen: unknown = out;
+      if (seen instanceof Promise)
+        (seen as Promise<Buffer[]>).then(
+          (b) => count(v, packet, b[0]),
+          () => count(v, packet, undefined),
+        );
+      else count(v, packet, (seen as Buffer[])[0]);
       return out;
     },
   };
