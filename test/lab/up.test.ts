@@ -42,7 +42,7 @@ async function startLab(extra: string[] = []): Promise<Lab> {
     } catch (err) {
       await lab.stop();
       rmSync(state, { recursive: true, force: true });
-      if (attempt < 3 && /ports are not available/.test(lab.output())) continue;
+      if (attempt < 3 && /ports are not available|EADDRINUSE/.test(lab.output())) continue;
       throw err;
     }
   }
