@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -215,6 +215,43 @@ describe("netsvc up without its ports", () => {
       assert.match(r.stderr, /netsvc up --port-offset \d+/);
     } finally {
       rmSync(state, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("netsvc up --init", () => {
+  it("writes the lab files for editing, never over existing ones; usage errors exit 2", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lab-init-"));
+    try {
+      const { stdout } = await run(process.execPath, [CLI, "up", "--init", join(dir, "mylab")]);
+      assert.match(stdout, /netsvc up --dir .*mylab/);
+      for (const f of [
+        "named.conf",
+        "db.example.com",
+        "haproxy.cfg",
+        "exports",
+        "data/opt/lab7/public/secret.txt",
+      ])
+        assert.ok(existsSync(join(dir, "mylab", f)), f);
+      const again = await run(process.execPath, [CLI, "up", "--init", join(dir, "mylab")]).then(
+        () => ({ code: 0, stderr: "" }),
+        (e: unknown) => e as { code: number; stderr: string },
+      );
+      assert.equal(again.code, 1);
+      assert.match(again.stderr, /already holds named\.conf/);
+      const usage = await run(process.execPath, [CLI, "up", "--port-offset", "ten"]).then(
+        () => ({ code: 0, stderr: "" }),
+        (e: unknown) => e as { code: number; stderr: string },
+      );
+      assert.equal(usage.code, 2);
+      const notLab = await run(process.execPath, [CLI, "up", "--dir", dir, "--state", join(dir, "s")]).then(
+        () => ({ code: 0, stderr: "" }),
+        (e: unknown) => e as { code: number; stderr: string },
+      );
+      assert.equal(notLab.code, 1);
+      assert.match(notLab.stderr, /is not a lab folder .*netsvc up --init/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
