@@ -22,6 +22,9 @@ export async function startDashboard(o: DashboardOptions): Promise<{ server: Ser
     if ((req.method === "GET" || req.method === "HEAD") && (path === "/" || path === "/index.html")) {
       res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-cache" });
       res.end(req.method === "HEAD" ? undefined : page);
+    } else if (path === "/favicon.ico") {
+      // The dashboard's, not a request for the balancer (which would count it as a 503).
+      res.writeHead(204).end();
     } else if (req.method === "GET" && path === "/lab.json") {
       o.snapshot().then(
         (s) => {
