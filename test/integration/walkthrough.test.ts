@@ -34,13 +34,15 @@ export function newcomerCommands(readme: string): string[] {
 }
 
 describe("walkthrough: a newcomer clones the repository and walks the lab", { timeout: 240_000 }, () => {
-  const work = mkdtempSync(join(tmpdir(), "netsvc-walkthrough-"));
-  const clone = join(work, "netsvc");
+  let work = "";
+  let clone = "";
   let offset = 0;
   let q = "";
   let lab: ReturnType<typeof spawnLab> | undefined;
 
   before(async () => {
+    work = mkdtempSync(join(tmpdir(), "netsvc-walkthrough-"));
+    clone = join(work, "netsvc");
     offset = await freeOffset();
     q = `version=3&nfsport=${2049 + offset}&mountport=${20048 + offset}`;
     const head = execFileSync("git", ["rev-parse", "HEAD"], { cwd: ROOT, encoding: "utf8" }).trim();
@@ -64,15 +66,18 @@ describe("walkthrough: a newcomer clones the repository and walks the lab", { ti
   });
 
   after(async () => {
-    if (lab !== undefined) {
-      const pgid = lab.child.pid!;
-      // Ctrl-C reaches npm too, which then exits with its own status: what matters is that the lab
-      // stopped every service and that nothing is left running.
-      await lab.stop();
-      await until(() => groupAlive(pgid).length === 0, 10_000);
-      assert.match(lab.output(), /SIGINT: stopping the lab\.\.\.\nlab stopped\n/);
+    try {
+      if (lab !== undefined) {
+        const pgid = lab.child.pid!;
+        // Ctrl-C reaches npm too, which then exits with its own status: what matters is that the
+        // lab stopped every service and that nothing is left running.
+        await lab.stop();
+        await until(() => groupAlive(pgid).length === 0, 10_000);
+        assert.match(lab.output(), /SIGINT: stopping the lab\.\.\.\nlab stopped\n/);
+      }
+    } finally {
+      if (work !== "") rmSync(work, { recursive: true, force: true });
     }
-    rmSync(work, { recursive: true, force: true });
   });
 
   it("digs the zone", async (t) => {

@@ -3,7 +3,7 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
 import { ROOT } from "../helpers/proc.ts";
 import { needTool } from "../helpers/tools.ts";
@@ -28,8 +28,13 @@ const NPM_ENV = {
 };
 
 describe("npm package", { timeout: 180_000 }, () => {
-  const work = mkdtempSync(join(tmpdir(), "netsvc-pack-"));
-  after(() => rmSync(work, { recursive: true, force: true }));
+  let work = "";
+  before(() => {
+    work = mkdtempSync(join(tmpdir(), "netsvc-pack-"));
+  });
+  after(() => {
+    if (work !== "") rmSync(work, { recursive: true, force: true });
+  });
   let tarball = "";
 
   it("prepack builds dist", () => {
