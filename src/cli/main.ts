@@ -4,8 +4,11 @@ import { Command, CommanderError } from "commander";
 import { ConfigErrors, ConfigError, NetsvcError } from "../lib/errors.ts";
 import { registerCheck } from "./commands/check.ts";
 import { registerPorts } from "./commands/ports.ts";
-import { registerNfs } from "./commands/nfs.ts";
 import { registerDns } from "./commands/dns.ts";
+import { registerWorkers } from "./commands/workers.ts";
+import { registerLb } from "./commands/lb.ts";
+import { registerNfs } from "./commands/nfs.ts";
+import { registerUp } from "./commands/up.ts";
 
 /**
  * The CLI contract (DESIGN.md): exit 0 ok, 1 invalid config or runtime failure, 2 usage error.
@@ -23,8 +26,11 @@ export function buildProgram(): Command {
     .exitOverride();
   registerCheck(program);
   registerPorts(program);
-  registerNfs(program);
   registerDns(program);
+  registerWorkers(program);
+  registerLb(program);
+  registerNfs(program);
+  registerUp(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -77,6 +77,7 @@ export function registerCheck(program: Command): void {
       process.exitCode = ok ? 0 : 1;
     });
 }
-registerChecker("exports", async () => (await import("../../nfs/exports/check.ts")).checkExports);
 registerChecker("named.conf", async () => (await import("../../dns/config/check.ts")).checkNamedConf);
 registerChecker("zone", async () => (await import("../../dns/zone/check.ts")).checkZoneFile);
+registerChecker("haproxy.cfg", async () => (await import("../../lb/config/checker.ts")).checkHaproxyFile);
+registerChecker("exports", async () => (await import("../../nfs/exports/check.ts")).checkExports);

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { NetsvcError } from "../../lib/errors.ts";
 import { createLogger } from "../../lib/log.ts";
 import { runDns } from "../../dns/server/run.ts";
+import { withLabStats } from "../../dns/server/lab-stats.ts";
 
 /**
  * `netsvc dns -c named.conf [--listen ADDR] [--port N] [--workers N]`: the authoritative DNS server.
@@ -47,12 +48,14 @@ export function registerDns(program: Command): void {
     )
     .action(async (o: { config: string; listen?: string[]; port?: number; workers?: number }) => {
       const log = createLogger({ service: "dns" });
-      await runDns({
-        configFile: o.config,
-        log,
-        workers: o.workers ?? DEFAULT_WORKERS,
-        ...(o.listen !== undefined ? { listen: o.listen } : {}),
-        ...(o.port !== undefined ? { port: o.port } : {}),
-      });
+      await runDns(
+        withLabStats({
+          configFile: o.config,
+          log,
+          workers: o.workers ?? DEFAULT_WORKERS,
+          ...(o.listen !== undefined ? { listen: o.listen } : {}),
+          ...(o.port !== undefined ? { port: o.port } : {}),
+        }),
+      );
     });
 }

@@ -4,6 +4,7 @@ import { installSignalHandlers } from "../../lib/lifecycle.ts";
 import { createLogger } from "../../lib/log.ts";
 import { createNfsV3 } from "../../nfs/v3/index.ts";
 import { NfsServer } from "../../nfs/server/server.ts";
+import { withLabStats } from "../../nfs/server/lab-stats.ts";
 
 /**
  * `netsvc nfs -e exports [--root DIR] [--listen ADDR] [--port 2049] [--mount-port 20048]
@@ -43,17 +44,19 @@ export function registerNfs(program: Command): void {
     )
     .action(async (o: NfsCliOptions) => {
       const log = createLogger({ service: "nfs" });
-      await NfsServer.start({
-        exportsFile: o.exports,
-        root: o.root,
-        host: o.listen,
-        nfsPort: o.port,
-        mountPort: o.mountPort,
-        portmapPort: o.portmapPort,
-        log,
-        createNfs: createNfsV3,
-        // Before the ready line: a SIGTERM right after it must drain, not kill.
-        beforeReady: (server) => installSignalHandlers(server, log),
-      });
+      await NfsServer.start(
+        withLabStats({
+          exportsFile: o.exports,
+          root: o.root,
+          host: o.listen,
+          nfsPort: o.port,
+          mountPort: o.mountPort,
+          portmapPort: o.portmapPort,
+          log,
+          createNfs: createNfsV3,
+          // Before the ready line: a SIGTERM right after it must drain, not kill.
+          beforeReady: (server) => installSignalHandlers(server, log),
+        }),
+      );
     });
 }

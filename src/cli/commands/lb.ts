@@ -1,0 +1,67 @@
+import cluster from "node:cluster";
+import type { Command } from "commander";
+import { NetsvcError } from "../../lib/errors.ts";
+import { installSignalHandlers } from "../../lib/lifecycle.ts";
+import { createLogger, type Logger } from "../../lib/log.ts";
+import { runPrimary, type PrimaryMessage, type WorkerMessage } from "../../lb/server/cluster.ts";
+import { LbRuntime } from "../../lb/server/runtime.ts";
+import { runtimeHooks } from "../../lb/server/hooks.ts";
+
+/**
+ * `netsvc lb -f haproxy.cfg [--workers N]`: the HAProxy-compatible balancer. Logs JSON lines
+ * (ready line with every bound endpoint); request logs (`log stdout` + `option httplog|tcplog`) are
+ * printed in HAProxy's own format. SIGHUP reloads, SIGTERM drains and exits 0.
+ */
+export function registerLb(program: Command): void {
+  program
+    .command("lb")
+    .description("HTTP/TCP load balancer configured with a haproxy.cfg file")
+    .requiredOption("-f, --file <haproxy.cfg>", "configuration file (HAProxy syntax)")
+    .option("-w, --workers <n>", "processes sharing the listeners (like HAProxy's nbthread)", "1")
+    .action(async (o: { file: string; workers: string }) => {
+      const workers = Number(o.workers);
+      if (!Number.isInteger(workers) || workers < 1 || workers > 64)
+        throw new NetsvcError("EUSAGE", `--workers must be an integer from 1 to 64, not '${o.workers}'`);
+      const log = createLogger({ service: "lb" });
+      if (process.env.NETSVC_LB_WORKER === "1" && cluster.isWorker) return runWorker(o.file, log);
+      if (workers > 1) return runPrimary(o.file, workers, log);
+      const rt = new LbRuntime(o.file, { log, ...runtimeHooks() });
+      const endpoints = await rt.start();
+      log.info("ready", { endpoints });
+      installSignalHandlers(rt, log);
+    });
+}
+
+async function runWorker(file: string, log: Logger): Promise<void> {
+  const send = (m: WorkerMessage): void => {
+    process.send?.(m);
+  };
+  const rt = new LbRuntime(file, { log: log.child({ worker: cluster.worker?.id }), ...runtimeHooks() });
+  try {
+    send({ type: "ready", endpoints: await rt.start() });
+  } catch (err) {
+    send({ type: "fatal", error: String(err) });
+    throw err;
+  }
+  // The primary coordinates reloads and stops; signals sent to the whole group are its business.
+  process.on("SIGHUP", () => undefined);
+  process.on("SIGINT", () => undefined);
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    const t = setTimeout(() => process.exit(0), 10_000);
+    t.unref();
+    void rt.stop().then(() => process.exit(0));
+  };
+  process.on("SIGTERM", stop);
+  process.on("message", (m: PrimaryMessage) => {
+    if (m.type === "stop") stop();
+    else
+      rt.reload().then(
+        () => send({ type: "reloaded", ok: true }),
+        (err: unknown) => send({ type: "reloaded", ok: false, error: String(err) }),
+      );
+  });
+  process.on("disconnect", stop);
+}

@@ -1,0 +1,85 @@
+import cluster, { type Worker } from "node:cluster";
+import type { Logger } from "../../lib/log.ts";
+import { installSignalHandlers } from "../../lib/lifecycle.ts";
+import { loadConfig } from "../config/index.ts";
+import type { ReadyEndpoint } from "./runtime.ts";
+
+/**
+ * `--workers N` (N > 1): N processes share every listening socket (node:cluster, the primary
+ * handing connections out round-robin), like HAProxy's nbthread. The primary validates the file,
+ * forks, prints one ready line when every worker listens, relays SIGHUP as a "reload" message after
+ * validating the new file (a bad file is reported and nobody changes), re-forks a worker that dies,
+ * and on SIGTERM asks each worker to drain and waits for them.
+ *
+ * Each worker runs its own health checks and counters (as HAProxy's old nbproc did): the stats page
+ * shows the state of the worker that served it.
+ */
+
+export type WorkerMessage =
+  | { type: "ready"; endpoints: ReadyEndpoint[] }
+  | { type: "reloaded"; ok: boolean; error?: string }
+  | { type: "fatal"; error: string };
+
+export type PrimaryMessage = { type: "reload" } | { type: "stop" };
+
+export function runPrimary(file: string, workers: number, log: Logger): Promise<void> {
+  loadConfig(file); // throws ConfigErrors: exit 1 before forking anything
+  // Round-robin hand-out by the primary keeps the workers' connection counts even (the kernel's
+  // accept wake-ups do not: one worker could take most of a benchmark's 64 keep-alive connections
+  // and double the tail latency). It costs one IPC message per new connection, not per request.
+  cluster.schedulingPolicy = cluster.SCHED_RR;
+  // A larger young generation: fewer scavenges for the proxy's short-lived per-request objects
+  // (measured: about 20% less CPU per proxied request).
+  cluster.setupPrimary({ execArgv: [...process.execArgv, "--max-semi-space-size=16"] });
+  let stopping = false;
+  let readyCount = 0;
+  let announced = false;
+  return new Promise((resolve, reject) => {
+    const fork = (): Worker => {
+      const w = cluster.fork({ NETSVC_LB_WORKER: "1" });
+      w.on("message", (m: WorkerMessage) => {
+        if (m.type === "ready" && !announced && ++readyCount === workers) {
+          announced = true;
+          log.info("ready", { endpoints: m.endpoints, workers });
+          resolve();
+        } else if (m.type === "fatal" && !announced) {
+          stopping = true;
+          for (const x of Object.values(cluster.workers ?? {})) x?.kill();
+          reject(new Error(m.error));
+        } else if (m.type === "reloaded" && !m.ok) log.error("worker reload failed", { error: m.error });
+      });
+      return w;
+    };
+    for (let i = 0; i < workers; i++) fork();
+    cluster.on("exit", (w, code, signal) => {
+      if (stopping) return;
+      log.warn("worker exited, starting another", { pid: w.process.pid, code, signal });
+      fork();
+    });
+    installSignalHandlers(
+      {
+        reload: () => {
+          loadConfig(file);
+          for (const w of Object.values(cluster.workers ?? {}))
+            w?.send({ type: "reload" } satisfies PrimaryMessage);
+          return Promise.resolve();
+        },
+        stop: async () => {
+          stopping = true;
+          const alive = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
+          await Promise.all(
+            alive.map(
+              (w) =>
+                new Promise<void>((r) => {
+                  if (w.isDead()) return r();
+                  w.once("exit", () => r());
+                  w.send({ type: "stop" } satisfies PrimaryMessage);
+                }),
+            ),
+          );
+        },
+      },
+      log,
+    );
+  });
+}
