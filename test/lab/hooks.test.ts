@@ -42,10 +42,10 @@ describe("lab stats hooks", () => {
     const view = { zones: new ZoneSet() } as unknown as ServerView;
     const client = { address: "127.0.0.1", transport: "udp" as const };
     assert.equal(engine.respond(view, query("A"), client), answers[1]);
-    engine.respond(view, query("A"), client);
-    engine.respond(view, query("MX"), client);
-    engine.respond(view, query("TXT"), client); // no answer (dropped)
-    engine.respondStream(view, query("AXFR"), { ...client, transport: "tcp" });
+    void engine.respond(view, query("A"), client);
+    void engine.respond(view, query("MX"), client);
+    void engine.respond(view, query("TXT"), client); // no answer (dropped)
+    void engine.respondStream(view, query("AXFR"), { ...client, transport: "tcp" });
     const s = snapshot();
     assert.equal(s.queries, 5);
     assert.deepEqual(s.qtypes, { A: 2, MX: 1, TXT: 1, AXFR: 1 });
