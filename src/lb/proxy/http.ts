@@ -232,7 +232,7 @@ export class HttpStream implements Stream, ExchangeHost {
         : undefined;
     const chunked = this.reqBody.framing.kind === "chunked";
     const head =
-      set === undefined && !fe.cfg.forwardFor && !hasHopFields(req) && req.version === 11
+      set === undefined && !fe.cfg.forwardFor && !hasHopFields(req) && req.version === 11 && !req.bareLf
         ? raw
         : requestHeadFor(req, {
             set,
