@@ -211,6 +211,17 @@ backend echo
     assert.equal((await get(port)).status, 200);
   });
 
+  it("normalises bare-LF request heads before forwarding them", async () => {
+    const c = await RawClient.connect(port);
+    c.send("GET /echo/lf HTTP/1.1\nHost: x\nX-A: 1\n\n");
+    const r = await c.response();
+    assert.equal(r.status, 200);
+    const got = JSON.parse(r.body.toString()) as { url: string; headers: Record<string, string> };
+    assert.equal(got.url, "/echo/lf");
+    assert.equal(got.headers["x-a"], "1");
+    c.close();
+  });
+
   it("re-chunks a close-delimited response for a keep-alive HTTP/1.1 client", async () => {
     const c = await RawClient.connect(port);
     c.send("GET /echo/close-delimited HTTP/1.1\r\nHost: x\r\n\r\n");

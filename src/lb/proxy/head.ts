@@ -60,6 +60,8 @@ export class Head {
   readonly f: number[] = [];
   /** Bit set of the kinds present. */
   kinds = 0;
+  /** Some line ended with a bare LF (the head must be re-serialised before it is forwarded). */
+  bareLf = false;
   private _names: string[] | undefined;
   private _lower: string[] | undefined;
   private _values: string[] | undefined;
@@ -218,6 +220,7 @@ function parseFields(h: Head, pos: number): void {
     }
     if (j >= end) throw bad("unterminated line", pos);
     const lf = j;
+    if (buf[lf - 1] !== 13) h.bareLf = true;
     const kind = kindOf(buf, pos, nameEnd);
     h.kinds |= 1 << kind;
     h.f.push(kind, pos, nameEnd, i, ve);
@@ -247,6 +250,7 @@ export function parseRequestHead(buf: Buffer, start: number, headEnd: number): R
   const h = new RequestHead(buf, start, headEnd);
   const lf = lineEnd(buf, start, headEnd);
   const le = lf > start && buf[lf - 1] === 13 ? lf - 1 : lf;
+  if (le === lf) h.bareLf = true;
   let i = start;
   while (i < le && TCHAR[buf[i]!] === 1) i++;
   if (i === start || buf[i] !== 0x20) throw bad("malformed request line", start);

@@ -113,6 +113,8 @@ export class HttpStream implements Stream, ExchangeHost {
       case Phase.Tunnel:
         this.ex?.tunnelToServer(b);
         return;
+      case Phase.Closed:
+        return; // we are closing: whatever the client still sends is discarded
       default:
         this.hold(b);
     }
@@ -141,6 +143,11 @@ export class HttpStream implements Stream, ExchangeHost {
 
   private onClientEnd(): void {
     this.clientEnded = true;
+    if (this.phase === Phase.Closed) {
+      // We had ended our side already: the connection is fully closed now.
+      this.client.destroy();
+      return;
+    }
     if (this.phase === Phase.Tunnel) {
       this.ex?.tunnelClientEnd();
       return;
@@ -232,7 +239,7 @@ export class HttpStream implements Stream, ExchangeHost {
         : undefined;
     const chunked = this.reqBody.framing.kind === "chunked";
     const head =
-      set === undefined && !fe.cfg.forwardFor && !hasHopFields(req) && req.version === 11
+      set === undefined && !fe.cfg.forwardFor && !hasHopFields(req) && req.version === 11 && !req.bareLf
         ? raw
         : requestHeadFor(req, {
             set,
@@ -482,7 +489,9 @@ export class HttpStream implements Stream, ExchangeHost {
       this.fe.streams.delete(this);
       this.fe.onStreamEnd?.();
       sessionEnd(this.fe.counters);
+      // End our side; a client that never closes its own is dropped after a grace period.
       this.client.end();
+      setTimeout(() => this.client.destroy(), CLOSE_GRACE_MS).unref();
       return;
     }
     this.phase = Phase.Head;
@@ -596,6 +605,9 @@ export class HttpStream implements Stream, ExchangeHost {
     this.client.destroy();
   }
 }
+
+/** How long a client may keep its side open after we closed ours. */
+const CLOSE_GRACE_MS = 5000;
 
 function clientIp(a: string): string {
   return a.startsWith("::ffff:") && a.includes(".") ? a.slice(7) : a;

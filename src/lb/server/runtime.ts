@@ -211,17 +211,19 @@ export class LbRuntime {
       : net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, onConn);
     server.on("error", (err) => this.opts.log.error("listener error", { bind: key, error: String(err) }));
     if (bind.ssl) server.on("tlsClientError", () => undefined);
-    const bound = await listenTcp(server, { host: bind.host, port: bind.port });
+    // The listener exists before listen() returns: with node:cluster a connection can reach this
+    // worker before its own listen callback has run.
     const listener: Listener = {
       key,
       bind,
       server,
-      bound,
+      bound: { host: bind.host, port: bind.port },
       fe,
       mode: fe.cfg.mode,
       tls: bind.ssl !== undefined,
     };
     current.l = listener;
+    listener.bound = await listenTcp(server, { host: bind.host, port: bind.port });
     return listener;
   }
 
