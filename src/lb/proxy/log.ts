@@ -1,4 +1,5 @@
 import type { LogConfig } from "../config/model.ts";
+import { LOG_FACILITIES } from "../config/keywords/log.ts";
 
 /**
  * Request log lines as HAProxy 2.6 prints them (`option httplog` / `option tcplog`, `log stdout`):
@@ -91,36 +92,9 @@ export function formatDefaultLog(r: LogRecord): string {
   return `Connect from ${fmt(r.clientAddr, r.clientPort)} to ${fmt(r.localAddr, r.localPort)} (${r.frontend}/${r.mode.toUpperCase()})`;
 }
 
-const FACILITIES = [
-  "kern",
-  "user",
-  "mail",
-  "daemon",
-  "auth",
-  "syslog",
-  "lpr",
-  "news",
-  "uucp",
-  "cron",
-  "auth2",
-  "ftp",
-  "ntp",
-  "audit",
-  "alert",
-  "cron2",
-  "local0",
-  "local1",
-  "local2",
-  "local3",
-  "local4",
-  "local5",
-  "local6",
-  "local7",
-];
-
 /** Frame one log line for a target (severity info). */
 export function frameLine(line: string, target: LogConfig, now: number, pid: number): string {
-  const fac = Math.max(0, FACILITIES.indexOf(target.facility));
+  const fac = Math.max(0, LOG_FACILITIES.indexOf(target.facility));
   const pri = fac * 8 + 6;
   switch (target.format) {
     case "raw":

@@ -2,7 +2,8 @@
 import type { LogConfig } from "../model.ts";
 import type { KwContext } from "../registry.ts";
 
-const FACILITIES = new Set([
+/** Syslog facilities in their numeric order (the index is the facility code). */
+export const LOG_FACILITIES: readonly string[] = [
   "kern",
   "user",
   "mail",
@@ -27,7 +28,8 @@ const FACILITIES = new Set([
   "local5",
   "local6",
   "local7",
-]);
+];
+const FACILITIES = new Set(LOG_FACILITIES);
 const FORMATS = new Set(["raw", "rfc3164", "rfc5424", "short", "iso", "timed", "priority", "local"]);
 
 export function parseLog(ctx: KwContext, allowGlobal: boolean): LogConfig | "global" | undefined {
