@@ -26,6 +26,7 @@ import {
   type CallContext,
   type ClientInfo,
   type Program,
+  type RpcReply,
 } from "./types.ts";
 
 /**
@@ -72,10 +73,20 @@ export class Dispatcher {
   }
 
   /**
-   * Handle one RPC message. Never throws: malformed headers are dropped (null) because there is
-   * nobody reliable to answer; everything after a readable header gets an RPC reply.
+   * Handle one RPC message; the reply's bytes as a Buffer the caller may keep (no release: any
+   * pooled buffer behind it is simply not reused). Transports use dispatchReply.
    */
   async dispatch(msg: Buffer, client: ClientInfo): Promise<Buffer | null> {
+    const r = await this.dispatchReply(msg, client);
+    return r === null ? null : r.bytes;
+  }
+
+  /**
+   * Handle one RPC message. Never throws: malformed headers are dropped (null) because there is
+   * nobody reliable to answer; everything after a readable header gets an RPC reply. The caller
+   * calls reply.release (when present) once it is done with reply.bytes (types.ts, RpcReply).
+   */
+  async dispatchReply(msg: Buffer, client: ClientInfo): Promise<RpcReply | null> {
     this.counters.calls++;
     const x = new XdrReader(msg);
     let h: CallHeader;
@@ -89,33 +100,33 @@ export class Dispatcher {
     const w = new XdrWriter();
     if (h.rpcvers !== RPC_VERSION) {
       encodeRejected(w, h.xid, { stat: RPC_MISMATCH, low: RPC_VERSION, high: RPC_VERSION });
-      return this.done(w, "RPC_MISMATCH");
+      return { bytes: this.done(w, "RPC_MISMATCH") };
     }
     const auth = authenticate(h.cred, h.verf);
     if (!auth.ok) {
       this.log.debug("credential refused", { client: client.address, why: auth.why });
       encodeRejected(w, h.xid, { stat: AUTH_ERROR, auth: auth.stat });
-      return this.done(w, "AUTH_ERROR");
+      return { bytes: this.done(w, "AUTH_ERROR") };
     }
     const versions = this.byProg.get(h.prog);
     if (versions === undefined) {
       encodeAcceptedHeader(w, h.xid, PROG_UNAVAIL);
-      return this.done(w, "PROG_UNAVAIL");
+      return { bytes: this.done(w, "PROG_UNAVAIL") };
     }
     const program = versions.get(h.vers);
     if (program === undefined) {
       const vs = [...versions.keys()];
       encodeAcceptedHeader(w, h.xid, PROG_MISMATCH, { low: Math.min(...vs), high: Math.max(...vs) });
-      return this.done(w, "PROG_MISMATCH");
+      return { bytes: this.done(w, "PROG_MISMATCH") };
     }
     if (!(program.flavors ?? DEFAULT_FLAVORS).includes(auth.flavor)) {
       encodeRejected(w, h.xid, { stat: AUTH_ERROR, auth: AUTH_TOOWEAK });
-      return this.done(w, "AUTH_ERROR");
+      return { bytes: this.done(w, "AUTH_ERROR") };
     }
     const proc: AnyProcedure | undefined = program.procs[h.proc];
     if (proc === undefined) {
       encodeAcceptedHeader(w, h.xid, PROC_UNAVAIL);
-      return this.done(w, "PROC_UNAVAIL");
+      return { bytes: this.done(w, "PROC_UNAVAIL") };
     }
 
     let drcKey: string | undefined;
@@ -128,12 +139,13 @@ export class Dispatcher {
       }
       if (seen.state === "done") {
         this.count("DRC_HIT");
-        return seen.reply;
+        return seen.reply === null ? null : { bytes: seen.reply };
       }
     }
 
     const reply = await this.call(program, proc, h, x, client, auth.cred, w);
-    if (drcKey !== undefined) this.drc!.complete(drcKey, reply);
+    // The cache keeps a copy of the bytes (drc.ts), never the procedure's buffers.
+    if (drcKey !== undefined) this.drc!.complete(drcKey, reply === null ? null : reply.bytes);
     return reply;
   }
 
@@ -145,14 +157,14 @@ export class Dispatcher {
     client: ClientInfo,
     cred: AuthSysCred | null,
     w: XdrWriter,
-  ): Promise<Buffer | null> {
+  ): Promise<RpcReply | null> {
     let args: unknown;
     try {
       args = proc.decode(x);
     } catch (err) {
       this.log.debug("garbage arguments", { proc: `${program.name}.${proc.name}`, error: String(err) });
       encodeAcceptedHeader(w, h.xid, GARBAGE_ARGS);
-      return this.done(w, "GARBAGE_ARGS");
+      return { bytes: this.done(w, "GARBAGE_ARGS") };
     }
     const ctx: CallContext = {
       xid: h.xid,
@@ -168,12 +180,22 @@ export class Dispatcher {
       const res: unknown = await proc.run(args, ctx);
       encodeAcceptedHeader(w, h.xid, SUCCESS);
       proc.encode(w, res);
-      return this.done(w, "SUCCESS");
+      const bytes = this.done(w, "SUCCESS");
+      if (proc.release === undefined) return { bytes };
+      let released = false;
+      const release = (): void => {
+        if (released) return;
+        released = true;
+        proc.release!(res);
+      };
+      return { bytes, release };
     } catch (err) {
-      w.w.reset();
+      // A failed encode may have left the writer inside the result's buffers: start a fresh one
+      // (the result is not released, its buffers are garbage collected).
+      w = new XdrWriter();
       if (err instanceof RpcAuthError) {
         encodeRejected(w, h.xid, { stat: AUTH_ERROR, auth: err.stat });
-        return this.done(w, "AUTH_ERROR");
+        return { bytes: this.done(w, "AUTH_ERROR") };
       }
       if (err instanceof RpcDropError) {
         this.counters.dropped++;
@@ -185,7 +207,7 @@ export class Dispatcher {
         error: err instanceof Error ? (err.stack ?? err.message) : String(err),
       });
       encodeAcceptedHeader(w, h.xid, SYSTEM_ERR);
-      return this.done(w, "SYSTEM_ERR");
+      return { bytes: this.done(w, "SYSTEM_ERR") };
     }
   }
 

@@ -27,9 +27,11 @@ import { NetsvcError } from "../../lib/errors.ts";
  *      throwing RpcDropError -> no reply at all; any other exception -> SYSTEM_ERR, logged.
  *      Protocol-level failures (NFS3ERR_*, MNT3ERR_*) are RESULTS, not exceptions.
  *   7. `encode(w, res)` writes only the procedure's result body (no RPC header).
+ *   8. `release(res)`, when the procedure has one, after a SUCCESS reply encoded from `res` is no
+ *      longer needed (see RpcReply.release): the result may own buffers the reply bytes point into.
  *
  * Procedures never see sockets: the transport (src/nfs/server) frames records/datagrams and hands
- * the dispatcher a Buffer plus the ClientInfo; the reply comes back as a Buffer (or null = drop).
+ * the dispatcher a Buffer plus the ClientInfo; the reply comes back as an RpcReply (or null = drop).
  */
 export interface Procedure<A = unknown, R = unknown> {
   /** Upper-case RFC name, e.g. "MNT", "GETATTR" (used in logs and metrics). */
@@ -38,6 +40,13 @@ export interface Procedure<A = unknown, R = unknown> {
   decode(r: XdrReader): A;
   run(args: A, ctx: CallContext): Promise<R> | R;
   encode(w: XdrWriter, res: R): void;
+  /**
+   * Optional: give back what `res` owns (e.g. a pooled buffer the reply was assembled in). Called
+   * at most once, only after the transport is done with the reply bytes, and only on the SUCCESS
+   * path; possibly never (then whatever `res` holds is garbage collected), so release must only
+   * return resources, never be needed for correctness.
+   */
+  release?(res: R): void;
   /**
    * false for procedures whose repetition would do something different (CREATE, REMOVE, RENAME,
    * MKDIR, ... and MOUNT's MNT/UMNT): their replies are kept in the duplicate request cache.
@@ -65,6 +74,18 @@ export interface Program {
 }
 
 export type Transport = "tcp" | "udp";
+
+/**
+ * A reply as the dispatcher hands it to a transport. `bytes` may point into buffers owned by the
+ * procedure's result; the transport calls `release` (when present) exactly once, after it is done
+ * with `bytes`: TCP in the socket.write callback (the bytes have been handed to the kernel or the
+ * write failed), UDP in the send callback; at once when it does not send the reply. Nothing may
+ * read `bytes` after release. A transport that never calls it is safe, only slower.
+ */
+export interface RpcReply {
+  readonly bytes: Buffer;
+  readonly release?: () => void;
+}
 
 export interface ClientInfo {
   /** The peer address as the socket reports it (v4-mapped v6 allowed; exports matching normalises). */

@@ -86,12 +86,18 @@ export class RpcTcpServer {
         mine++;
         this.inFlight++;
         update();
-        void this.opts.dispatcher.dispatch(rec, client).then((reply) => {
+        void this.opts.dispatcher.dispatchReply(rec, client).then((reply) => {
           if (reply !== null && !sock.destroyed && !sock.writableEnded) {
+            // The mark and the reply go out in one writev. release() only once the socket is done
+            // with the bytes: the write callback runs after they reached the kernel, or with an
+            // error (never written, or the socket was destroyed) when they never will.
+            const release = reply.release;
             sock.cork();
-            sock.write(recordMark(reply.length));
-            if (!sock.write(reply)) writeBlocked = true;
+            sock.write(recordMark(reply.bytes.length));
+            if (!sock.write(reply.bytes, release && (() => release()))) writeBlocked = true;
             sock.uncork();
+          } else {
+            reply?.release?.();
           }
           mine--;
           this.inFlight--;

@@ -56,13 +56,19 @@ export class RpcUdpServer {
     if (this.stopping) return;
     this.inFlight++;
     const client = { address, port, transport: "udp" as const, localAddress: sock.address().address };
-    void this.opts.dispatcher.dispatch(msg, client).then((reply) => {
+    void this.opts.dispatcher.dispatchReply(msg, client).then((reply) => {
       if (reply !== null) {
-        if (reply.length > MAX_UDP_PAYLOAD) {
+        const bytes = reply.bytes;
+        const release = reply.release;
+        if (bytes.length > MAX_UDP_PAYLOAD) {
           this.oversizeReplies++;
-          this.opts.log.warn("reply too large for UDP, not sent", { client: address, size: reply.length });
+          this.opts.log.warn("reply too large for UDP, not sent", { client: address, size: bytes.length });
+          release?.();
         } else if (!this.stopping || this.drained) {
-          sock.send(reply, port, address);
+          // release() in the send callback: the datagram has been handed to the kernel (or failed).
+          sock.send(bytes, port, address, release && (() => release()));
+        } else {
+          release?.();
         }
       }
       this.inFlight--;

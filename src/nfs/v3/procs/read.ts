@@ -4,6 +4,7 @@ import type { Attr } from "../../vfs/store.ts";
 import { UDP_XFER_MAX, attrOrNone, overUdp, statusOf, tryOpen, type V3Env } from "../env.ts";
 import { NFS3_OK } from "../types.ts";
 import { decodeFh, encodePostOpAttr } from "../xdr.ts";
+import { BufferPool } from "../bufpool.ts";
 import { RTMAX } from "./fsinfo.ts";
 
 // RFC 1813 §3.3.6 READ3args { nfs_fh3 file; offset3 offset; count3 count; }
@@ -20,9 +21,11 @@ export interface ReadRes {
   status: number;
   attr: Attr | undefined;
   eof?: boolean;
-  data?: Buffer;
+  data?: Buffer | undefined;
   /** The buffer `data` was read into, at offset READ_ROOM (see encode). */
   backing?: Buffer | undefined;
+  /** `backing` came from the pool: release() gives it back. */
+  pooled?: boolean;
 }
 
 /**
@@ -32,6 +35,15 @@ export interface ReadRes {
  */
 const READ_ROOM = 640;
 const IN_PLACE = 16 * 1024;
+
+/**
+ * The READ buffers of TCP calls (bufpool.ts): taken in run, given back by release, which the
+ * dispatcher calls only after the transport has written the reply assembled in the buffer. Not
+ * used over UDP (small replies) nor for replies the transport does not release (they are garbage
+ * collected). READ is idempotent, so its replies never enter the duplicate request cache (and the
+ * cache copies what it keeps anyway).
+ */
+export const readBuffers = new BufferPool(RTMAX, READ_ROOM + 4, 8);
 
 /**
  * RFC 1813 §3.3.6 NFSPROC3_READ: at most min(count, rtmax) bytes; eof when the data returned
@@ -51,9 +63,16 @@ export function readProc(env: V3Env): Procedure<ReadArgs, ReadRes> {
       try {
         const opened = o ?? env.open(a.fh, ctx);
         const count = Math.min(a.count, overUdp(ctx) ? UDP_XFER_MAX : RTMAX);
-        const backing = count >= IN_PLACE ? Buffer.allocUnsafe(READ_ROOM + count + 4) : undefined;
+        const pooled = count >= IN_PLACE && !overUdp(ctx);
+        const backing =
+          count < IN_PLACE
+            ? undefined
+            : pooled
+              ? readBuffers.take(READ_ROOM + count + 4)
+              : Buffer.allocUnsafe(READ_ROOM + count + 4);
+        // On a failed read the buffer is not given back (garbage collected): nothing to reason about.
         const r = await opened.store.read(a.fh, opened.cred, a.offset, count, backing?.subarray(READ_ROOM));
-        return { status: NFS3_OK, attr: r.attr, eof: r.eof, data: r.data, backing };
+        return { status: NFS3_OK, attr: r.attr, eof: r.eof, data: r.data, backing, pooled };
       } catch (e) {
         return { status: statusOf(e), attr: await attrOrNone(o, a.fh) };
       }
@@ -92,6 +111,14 @@ export function readProc(env: V3Env): Procedure<ReadArgs, ReadRes> {
         w.u32(data!.length);
         w.bool(res.eof!);
         w.opaque(data!);
+      }
+    },
+    release(res) {
+      if (res.pooled && res.backing) {
+        const b = res.backing;
+        res.backing = undefined;
+        res.data = undefined;
+        readBuffers.give(b);
       }
     },
   };
