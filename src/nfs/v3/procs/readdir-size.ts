@@ -2,7 +2,9 @@
  * Reply size arithmetic for READDIR and READDIRPLUS (RFC 1813 §3.3.16-17: `count`, `dircount`
  * and `maxcount` are byte budgets of the XDR reply), shared by both procedures.
  */
-import type { DirEntry } from "../../vfs/store.ts";
+import type { Attr, DirEntry, ReaddirResult } from "../../vfs/store.ts";
+import { attrOrNone, type Opened } from "../env.ts";
+import { NFS3_OK, NFS3ERR_TOOSMALL } from "../types.ts";
 
 /** fattr3 is 21 XDR words. */
 export const FATTR3_SIZE = 84;
@@ -27,4 +29,34 @@ export function fitEntries(
     if (used > budget) return i;
   }
   return entries.length;
+}
+
+/** READDIR3res / READDIRPLUS3res as the procedures hand them to their encoders. */
+export interface DirPageRes {
+  status: number;
+  dirAttr: Attr | undefined;
+  verifier?: Buffer;
+  entries?: DirEntry[];
+  eof?: boolean;
+}
+
+/**
+ * The reply for the first `n` entries of a store page (n from fitEntries): NFS3ERR_TOOSMALL when
+ * the page has entries but not even one fits; eof only when the page was the last and all of it fits.
+ */
+export async function dirPageReply(
+  opened: Opened,
+  dir: Buffer,
+  page: ReaddirResult,
+  n: number,
+): Promise<DirPageRes> {
+  if (n === 0 && page.entries.length > 0)
+    return { status: NFS3ERR_TOOSMALL, dirAttr: await attrOrNone(opened, dir) };
+  return {
+    status: NFS3_OK,
+    dirAttr: await attrOrNone(opened, dir),
+    verifier: page.verifier,
+    entries: page.entries.slice(0, n),
+    eof: page.eof && n === page.entries.length,
+  };
 }

@@ -1,10 +1,10 @@
 import type { Procedure } from "../../rpc/types.ts";
 import type { XdrWriter } from "../../xdr/writer.ts";
-import type { Attr, DirEntry } from "../../vfs/store.ts";
+import type { DirEntry } from "../../vfs/store.ts";
 import { UDP_XFER_MAX, attrOrNone, overUdp, statusOf, tryOpen, type V3Env } from "../env.ts";
-import { NFS3_COOKIEVERFSIZE, NFS3_OK, NFS3ERR_TOOSMALL } from "../types.ts";
+import { NFS3_COOKIEVERFSIZE, NFS3_OK } from "../types.ts";
 import { decodeFh, encodePostOpAttr } from "../xdr.ts";
-import { fitEntries, nameSize, POST_OP_ATTR_MAX } from "./readdir-size.ts";
+import { dirPageReply, fitEntries, nameSize, POST_OP_ATTR_MAX, type DirPageRes } from "./readdir-size.ts";
 
 // RFC 1813 §3.3.16 READDIR3args { nfs_fh3 dir; cookie3 cookie; cookieverf3 cookieverf; count3 count; }
 export interface ReaddirArgs {
@@ -18,13 +18,7 @@ export interface ReaddirArgs {
 //   NFS3_OK: post_op_attr dir_attributes; cookieverf3 cookieverf; dirlist3 reply;
 //   default: post_op_attr dir_attributes;
 //   dirlist3 { entry3 *entries; bool eof; }  entry3 { fileid3 fileid; filename3 name; cookie3 cookie; entry3 *nextentry; }
-export interface ReaddirRes {
-  status: number;
-  dirAttr: Attr | undefined;
-  verifier?: Buffer;
-  entries?: DirEntry[];
-  eof?: boolean;
-}
+export type ReaddirRes = DirPageRes;
 
 /** Bytes of one entry3 in the reply, with its "value follows" word. */
 export function entry3Size(e: DirEntry): number {
@@ -60,17 +54,7 @@ export function readdirProc(env: V3Env): Procedure<ReaddirArgs, ReaddirRes> {
           plus: false,
         });
         const n = fitEntries(r.entries, count - fixed, entry3Size);
-        if (n === 0 && r.entries.length > 0)
-          return { status: NFS3ERR_TOOSMALL, dirAttr: await attrOrNone(opened, a.dir) };
-        const entries = r.entries.slice(0, n);
-        const eof = r.eof && n === r.entries.length;
-        return {
-          status: NFS3_OK,
-          dirAttr: await attrOrNone(opened, a.dir),
-          verifier: r.verifier,
-          entries,
-          eof,
-        };
+        return await dirPageReply(opened, a.dir, r, n);
       } catch (e) {
         return { status: statusOf(e), dirAttr: await attrOrNone(o, a.dir) };
       }

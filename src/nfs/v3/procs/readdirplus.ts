@@ -1,10 +1,17 @@
 import type { Procedure } from "../../rpc/types.ts";
 import type { XdrWriter } from "../../xdr/writer.ts";
-import type { Attr, DirEntry } from "../../vfs/store.ts";
+import type { DirEntry } from "../../vfs/store.ts";
 import { UDP_XFER_MAX, attrOrNone, overUdp, statusOf, tryOpen, type V3Env } from "../env.ts";
-import { NFS3_COOKIEVERFSIZE, NFS3_OK, NFS3ERR_TOOSMALL } from "../types.ts";
+import { NFS3_COOKIEVERFSIZE, NFS3_OK } from "../types.ts";
 import { decodeFh, encodePostOpAttr, encodePostOpFh } from "../xdr.ts";
-import { FATTR3_SIZE, fitEntries, nameSize, POST_OP_ATTR_MAX } from "./readdir-size.ts";
+import {
+  FATTR3_SIZE,
+  dirPageReply,
+  fitEntries,
+  nameSize,
+  POST_OP_ATTR_MAX,
+  type DirPageRes,
+} from "./readdir-size.ts";
 
 // RFC 1813 §3.3.17 READDIRPLUS3args
 //   { nfs_fh3 dir; cookie3 cookie; cookieverf3 cookieverf; count3 dircount; count3 maxcount; }
@@ -21,13 +28,7 @@ export interface ReaddirplusArgs {
 //   default: post_op_attr dir_attributes;
 //   entryplus3 { fileid3 fileid; filename3 name; cookie3 cookie; post_op_attr name_attributes;
 //                post_op_fh3 name_handle; entryplus3 *nextentry; }
-export interface ReaddirplusRes {
-  status: number;
-  dirAttr: Attr | undefined;
-  verifier?: Buffer;
-  entries?: DirEntry[];
-  eof?: boolean;
-}
+export type ReaddirplusRes = DirPageRes;
 
 function fhSize(fh: Buffer | undefined): number {
   return 4 + (fh ? 4 + fh.length + ((4 - (fh.length & 3)) & 3) : 0);
@@ -77,17 +78,7 @@ export function readdirplusProc(env: V3Env): Procedure<ReaddirplusArgs, Readdirp
           fitEntries(r.entries, budget, entryplusSize),
           fitEntries(r.entries, dirBudget, dirinfoSize),
         );
-        if (n === 0 && r.entries.length > 0)
-          return { status: NFS3ERR_TOOSMALL, dirAttr: await attrOrNone(opened, a.dir) };
-        const entries = r.entries.slice(0, n);
-        const eof = r.eof && n === r.entries.length;
-        return {
-          status: NFS3_OK,
-          dirAttr: await attrOrNone(opened, a.dir),
-          verifier: r.verifier,
-          entries,
-          eof,
-        };
+        return await dirPageReply(opened, a.dir, r, n);
       } catch (e) {
         return { status: statusOf(e), dirAttr: await attrOrNone(o, a.dir) };
       }
