@@ -42,10 +42,12 @@ child.on("close", (code) => {
   const m = /# tests (\d+)/.exec(tail);
   const pass = /# pass (\d+)/.exec(tail);
   const fail = /# fail (\d+)/.exec(tail);
+  const cancelled = Number(/# cancelled (\d+)/.exec(tail)?.[1] ?? 0);
   if (!m || m[1] === "0") {
     console.error("run-tests: the runner reported no tests");
     process.exit(1);
   }
-  if (pass && fail) console.log(`${pass[1]} passed, ${fail[1]} failed`);
-  process.exit(code ?? 1);
+  // A cancelled test (its file ended with a promise still pending) did not pass: count it.
+  if (pass && fail) console.log(`${pass[1]} passed, ${Number(fail[1]) + cancelled} failed`);
+  process.exit(cancelled > 0 ? 1 : (code ?? 1));
 });

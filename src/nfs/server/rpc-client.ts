@@ -59,7 +59,7 @@ export class RpcClient {
       });
       sock.on("data", (d: Buffer) => {
         try {
-          for (const rec of dec.push(d)) client.onReply(rec);
+          for (const rec of dec.push(d)) client.onReply(rec.bytes);
         } catch (e) {
           client.failAll(e as Error);
           sock.destroy();

@@ -18,7 +18,7 @@ import { decodeReply, encodeCallHeader } from "../../../src/nfs/rpc/message.ts";
 import { RecordDecoder, encodeRecord } from "../../../src/nfs/rpc/record.ts";
 import type { CallContext, Procedure } from "../../../src/nfs/rpc/types.ts";
 import { RpcTcpServer } from "../../../src/nfs/server/tcp.ts";
-import { BufferPool } from "../../../src/nfs/v3/bufpool.ts";
+import { BufferPool } from "../../../src/lib/bufpool.ts";
 import type { Opened, V3Env } from "../../../src/nfs/v3/env.ts";
 import { readBuffers } from "../../../src/nfs/v3/procs/read.ts";
 import { nfs3Program } from "../../../src/nfs/v3/program.ts";
@@ -111,7 +111,7 @@ describe("READ buffer pool", () => {
     assert.deepEqual(events, ["encoded"], "released while the client had not read the reply");
     const dec = new RecordDecoder(big + 1024);
     const got: Buffer[] = [];
-    s.on("data", (c: Buffer) => got.push(...dec.push(c)));
+    s.on("data", (c: Buffer) => got.push(...dec.push(c).map((r) => r.bytes)));
     s.resume();
     await until(() => got.length === 1, 10000);
     await until(() => events.length === 2);
@@ -201,7 +201,7 @@ describe("READ buffer pool", () => {
       s.on("data", (chunk: Buffer) => {
         let recs: Buffer[] = [];
         try {
-          recs = dec.push(chunk);
+          recs = dec.push(chunk).map((r) => r.bytes);
         } catch (e) {
           errors.push(String(e));
           resolve();

@@ -4,7 +4,7 @@ import type { Attr } from "../../vfs/store.ts";
 import { UDP_XFER_MAX, attrOrNone, overUdp, statusOf, tryOpen, type V3Env } from "../env.ts";
 import { NFS3_OK } from "../types.ts";
 import { decodeFh, encodePostOpAttr } from "../xdr.ts";
-import { BufferPool } from "../bufpool.ts";
+import { BufferPool } from "../../../lib/bufpool.ts";
 import { RTMAX } from "./fsinfo.ts";
 
 // RFC 1813 §3.3.6 READ3args { nfs_fh3 file; offset3 offset; count3 count; }

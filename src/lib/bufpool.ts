@@ -1,6 +1,6 @@
 /**
- * A small, bounded pool of large READ buffers (a fresh 1 MiB Buffer per READ costs page faults and
- * GC: about twice the time of reading into a reused one).
+ * A small, bounded pool of large buffers: NFS READ replies and the arenas TCP records are read
+ * into (a fresh 1 MiB Buffer per call costs page faults and GC: about twice the time of reusing one).
  *
  * Contract:
  * - take(size) returns a buffer of at least `size` bytes: its class size (a power of two from
