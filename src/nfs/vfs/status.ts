@@ -49,10 +49,17 @@ export function statusName(s: number): string {
  * A store operation that failed with an NFS status. `code` is the stable `NFS3ERR_<NAME>` string
  * (tests assert it or `status`, never the message).
  */
+/**
+ * A procedure's NFS3ERR_* outcome. These are expected answers (a LOOKUP of a name that is not
+ * there), not faults: no stack trace is captured, which made a LOOKUP miss cost twice a hit.
+ */
 export class VfsError extends NetsvcError {
   readonly status: number;
   constructor(status: number, message?: string) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(`NFS3ERR_${statusName(status)}`, message ?? statusName(status));
+    Error.stackTraceLimit = limit;
     this.name = "VfsError";
     this.status = status;
   }
