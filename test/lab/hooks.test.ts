@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import dnsPacket from "dns-packet";
-import { countingEngine, questionType, withLabStats as dnsWithLab } from "../../src/dns/server/lab-stats.ts";
-import type { Responder } from "../../src/dns/server/udp.ts";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { labStats, withLabStats as dnsWithLab } from "../../src/dns/server/lab-stats.ts";
+import { S, Stats } from "../../src/dns/stats/counters.ts";
+import { loadZoneSync } from "../../src/dns/zone/parse.ts";
 import type { ServerView } from "../../src/dns/view.ts";
 import { ZoneSet } from "../../src/dns/zone/zone.ts";
 import { countingProgram, withLabStats as nfsWithLab } from "../../src/nfs/server/lab-stats.ts";
@@ -22,52 +26,45 @@ function answer(rcode: number): Buffer {
 }
 
 describe("lab stats hooks", () => {
-  it("reads the QTYPE of the first question, and nothing from a truncated packet", () => {
-    assert.equal(questionType(query("MX")), 15);
-    assert.equal(questionType(query("AAAA", "a.b.c.example.com")), 28);
-    assert.equal(questionType(query("A").subarray(0, 20)), undefined);
-    assert.equal(questionType(Buffer.alloc(5)), undefined);
-    const noQuestion = Buffer.alloc(12);
-    assert.equal(questionType(noQuestion), undefined);
-  });
-
-  it("counts queries by type and answers by rcode, passing the engine's answers through", () => {
-    const answers: Record<number, Buffer> = { 1: answer(0), 15: answer(3), 252: answer(5) };
-    const base: Responder = {
-      respond: (_v, p) => answers[questionType(p)!] ?? null,
-      respondStream: (_v, p) => [answers[questionType(p)!]!],
+  it("reads the dashboard's DNS figures from the server's counters (src/dns/stats)", () => {
+    const st = new Stats();
+    const q = (type: string): void => {
+      const p = query(type);
+      st.qtypeAt(p, p.length - 4); // the question's QTYPE sits before its QCLASS
     };
-    const { engine, snapshot } = countingEngine(base);
-    assert.equal(snapshot().zones, null);
-    const view = { zones: new ZoneSet() } as unknown as ServerView;
-    const client = { address: "127.0.0.1", transport: "udp" as const };
-    assert.equal(engine.respond(view, query("A"), client), answers[1]);
-    void engine.respond(view, query("A"), client);
-    void engine.respond(view, query("MX"), client);
-    void engine.respond(view, query("TXT"), client); // no answer (dropped)
-    void engine.respondStream(view, query("AXFR"), { ...client, transport: "tcp" });
-    const s = snapshot();
+    st.scalar[S.queriesUdp] = 4;
+    st.scalar[S.queriesTcp] = 1;
+    for (const t of ["A", "A", "MX", "TXT", "AXFR"]) q(t);
+    const big = query("A");
+    big.writeUInt16BE(65280, big.length - 4); // a private-use type: counted in the "other" slot
+    st.qtypeAt(big, big.length - 4);
+    st.response(answer(0), true);
+    st.response(answer(0), true);
+    st.response(answer(3), true);
+    st.response(answer(5), false);
+    const s = labStats(st.snapshot(), undefined);
     assert.equal(s.queries, 5);
-    assert.deepEqual(s.qtypes, { A: 2, MX: 1, TXT: 1, AXFR: 1 });
+    assert.deepEqual(s.qtypes, { A: 2, MX: 1, TXT: 1, AXFR: 1, other: 1 });
     assert.deepEqual(s.rcodes, { NOERROR: 2, NXDOMAIN: 1, REFUSED: 1 });
-    assert.deepEqual(s.zones, []);
+    assert.equal(s.zones, null);
   });
 
-  it("counts answers that an engine gives as promises (a resolver), returning them unchanged", async () => {
-    const promised = Promise.resolve(answer(2));
-    const base = {
-      respond: () => promised,
-      respondStream: () => Promise.resolve([answer(0)]),
-    } as unknown as Responder;
-    const { engine, snapshot } = countingEngine(base);
-    const view = { zones: new ZoneSet() } as unknown as ServerView;
-    const client = { address: "127.0.0.1", transport: "udp" as const };
-    const out: unknown = engine.respond(view, query("NS"), client);
-    assert.equal(out, promised);
-    await (engine.respondStream(view, query("AXFR"), client) as unknown as Promise<Buffer[]>);
-    await new Promise((r) => setImmediate(r));
-    assert.deepEqual(snapshot().rcodes, { SERVFAIL: 1, NOERROR: 1 });
-    assert.deepEqual(snapshot().qtypes, { NS: 1, AXFR: 1 });
+  it("lists the zones of the view in force, with serial and record count", () => {
+    const dir = mkdtempSync(join(tmpdir(), "lab-hooks-"));
+    try {
+      const file = join(dir, "db.example.com");
+      writeFileSync(
+        file,
+        "$TTL 300\n@ IN SOA ns1 admin 7 3600 600 86400 300\n@ IN NS ns1\nns1 IN A 127.0.0.1\nwww IN A 127.0.0.2\n",
+      );
+      const { zone } = loadZoneSync(file, "example.com");
+      const view = { zones: new ZoneSet([zone]) } as unknown as ServerView;
+      assert.deepEqual(labStats(new Stats().snapshot(), view).zones, [
+        { name: "example.com.", serial: 7, records: 4 },
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("counts NFS procedures by name without changing what they do", async () => {

@@ -8,6 +8,7 @@ import { startStatsChannels, type StatsChannels } from "../stats/channel.ts";
 import { STATS, sumSnapshots, type StatsSnapshot } from "../stats/counters.ts";
 import type { ReplEvent } from "./replication.ts";
 import { DnsServer, type DnsServerOptions } from "./service.ts";
+import type { ServerView } from "../view.ts";
 
 /**
  * Process model. Node 20's dgram has no SO_REUSEPORT, so several processes answer on one port by
@@ -31,6 +32,11 @@ import { DnsServer, type DnsServerOptions } from "./service.ts";
  */
 export interface RunOptions extends DnsServerOptions {
   workers: number;
+  /**
+   * Called in the first process once it serves: the counters of every process (the sum the
+   * statistics channel shows) and the view in force. The lab's dashboard hook reads them.
+   */
+  onServing?: (s: { snapshot: () => StatsSnapshot; view: () => ServerView | undefined }) => void;
 }
 
 const CHILD_ENV = "NETSVC_DNS_WORKER";
@@ -136,7 +142,9 @@ async function runParent(opts: RunOptions): Promise<void> {
     await svc.stop();
     throw err;
   }
-  const stats = await startStats(opts, () => sumSnapshots([localSnapshot(svc), ...workerStats.values()]));
+  const total = (): StatsSnapshot => sumSnapshots([localSnapshot(svc), ...workerStats.values()]);
+  const stats = await startStats(opts, total);
+  opts.onServing?.({ snapshot: total, view: () => svc.currentView });
   installSignalHandlers(
     {
       reload: async () => {

@@ -91,6 +91,11 @@ export class DnsServer implements Service {
 
   private readonly getView = (): ServerView => this.view!;
 
+  /** The view answering now (undefined before start). */
+  get currentView(): ServerView | undefined {
+    return this.view;
+  }
+
   private readonly limits = (): TcpLimits => {
     const o = this.loaded?.conf.options;
     return {
