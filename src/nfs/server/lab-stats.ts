@@ -1,4 +1,4 @@
-import type { ClientMatch } from "../exports/types.ts";
+import { clientText } from "../exports/client.ts";
 import type { AnyProcedure, Program } from "../rpc/types.ts";
 import type { NfsServer, NfsServerOptions } from "./server.ts";
 
@@ -34,10 +34,6 @@ export function countingProgram(p: Program, ops: Map<string, number>): Program {
         },
   );
   return { ...p, procs };
-}
-
-function clientText(m: ClientMatch): string {
-  return m.kind === "world" ? "*" : m.kind === "cidr" ? m.text : m.kind === "wildcard" ? m.pattern : m.name;
 }
 
 export function labSnapshot(server: NfsServer, ops: Map<string, number>): NfsLabStats {
