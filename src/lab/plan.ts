@@ -145,7 +145,14 @@ export async function makePlan(o: PlanOptions): Promise<LabPlan> {
       throw err;
     }
   };
-  const dns = await attempt(() => loadNamedConf(namedConf));
+  // `netsvc dns` serves the other zones when one fails to load (SERVFAIL for it, as named does);
+  // the lab starts nothing until every zone loads, and lists the errors.
+  const dns = await attempt(async () => {
+    const loaded = await loadNamedConf(namedConf);
+    const bad = loaded.zones.flatMap((z) => z.errors ?? []);
+    if (bad.length > 0) throw new ConfigErrors(bad);
+    return loaded;
+  });
   const lb = await attempt(() => loadConfig(haproxyCfg));
   const names = o.users.map((u) => u.name);
   const exportsText = expandExports(readFileSync(exportsFile, "utf8"), names);

@@ -254,7 +254,7 @@ describe("netsvc dns start-up", () => {
     }
   });
 
-  it("exits 1 with every error when named.conf is invalid or a zone does not load", async () => {
+  it("exits 1 with every error when named.conf is invalid", async () => {
     const dir = copyFixture();
     writeFileSync(
       join(dir, "bad.conf"),
@@ -264,10 +264,47 @@ describe("netsvc dns start-up", () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /bad\.conf:2:3: unknown option 'recursoin'/);
     assert.match(r.stderr, /bad\.conf:3:17: undefined ACL 'nosuch'/);
-    writeFileSync(join(dir, "db.example.com"), "$TTL 1\n@ IN SOA ns root 1 2 3 4 5\nbad IN A 1.2.3\n");
-    const z = await runNetsvc(["dns", "-c", join(dir, "named.conf"), "--port", "0", "--workers", "2"]);
-    assert.equal(z.code, 1);
-    assert.match(z.stderr, /db\.example\.com:3/);
+  });
+
+  it("a zone that does not load at start answers SERVFAIL while the others serve; SIGHUP loads it", async (t) => {
+    if (!needTool(t, "dig")) return;
+    const dir = copyFixture();
+    const zone = join(dir, "db.example.com");
+    const original = readFileSync(zone, "utf8");
+    writeFileSync(
+      join(dir, "db.example.org"),
+      "$TTL 60\n@ IN SOA ns root 1 2 3 4 5\n@ IN NS ns\nns IN A 127.0.0.1\nwww IN A 192.0.2.7\n",
+    );
+    writeFileSync(
+      join(dir, "named.conf"),
+      readFileSync(join(dir, "named.conf"), "utf8") +
+        'zone "example.org" { type primary; file "db.example.org"; };\n',
+    );
+    writeFileSync(zone, "$TTL 1\n@ IN SOA ns root 1 2 3 4 5\nbad IN A 1.2.3\n");
+    const srv = await startNetsvc(["dns", "-c", join(dir, "named.conf"), "--port", "0", "--workers", "2"]);
+    try {
+      const err = srv.logs.find((l) => l.msg === "zone example.com/IN: not loaded due to errors");
+      assert.ok(err, "the zone's errors are logged");
+      assert.equal(err.level, "error");
+      assert.match(JSON.stringify(err.errors), /db\.example\.com:3/);
+      const port = portOf(srv);
+      assert.match((await dig(port, "test.example.com", "A")).out, /status: SERVFAIL/);
+      assert.match((await dig(port, "+tcp", "example.com", "SOA")).out, /status: SERVFAIL/);
+      assert.match((await dig(port, "+short", "www.example.org", "A")).out, /^192\.0\.2\.7$/m);
+      writeFileSync(zone, original);
+      srv.child.kill("SIGHUP");
+      // each of the two processes reloads on its own and says so
+      const loaded = (): number =>
+        srv.logs.filter(
+          (l) => typeof l.msg === "string" && l.msg.startsWith("zone example.com/IN: loaded serial"),
+        ).length;
+      for (let w = 0; w < 100 && loaded() < 2; w++) await sleep(50);
+      assert.equal(loaded(), 2);
+      for (let n = 0; n < 6; n++)
+        assert.match((await dig(port, "+short", "test.example.com", "A")).out, /^93\.184\.216\.34$/m);
+    } finally {
+      assert.equal(await srv.stop("SIGTERM"), 0);
+    }
   });
 
   it("exits 2 on a usage error", async () => {

@@ -145,6 +145,11 @@ describe("lab plan", () => {
         readFileSync(join(dir, "haproxy.cfg"), "utf8") + "\nbogus_kw\n",
       );
       writeFileSync(join(dir, "exports"), "/opt/lab7/public *(ro,frobnicate)\n");
+      // `netsvc dns` would serve with this zone SERVFAILing; the lab refuses to start instead
+      writeFileSync(
+        join(dir, "db.example.com"),
+        readFileSync(join(dir, "db.example.com"), "utf8") + "oops IN A 1.2.3\n",
+      );
       const users = labUsers(["student"]);
       prepareState(state, dir, users);
       await assert.rejects(makePlan({ labDir: dir, stateDir: state, offset: 0, users }), (err: unknown) => {
@@ -152,6 +157,7 @@ describe("lab plan", () => {
         const text = err.errors.map((e) => e.toString()).join("\n");
         assert.match(text, /haproxy\.cfg:\d+/);
         assert.match(text, /exports:1/);
+        assert.match(text, /db\.example\.com:\d+/);
         return true;
       });
       assert.throws(() => initLabDir(dir), /already holds/);

@@ -39,6 +39,11 @@ export interface Loaded {
   zones: ZoneReport[];
   /** The loaded zone objects with the file stamps they were read with (for the next reload). */
   state: LoadState;
+  /**
+   * Keys of primary zones configured but without data: their file failed to load and there was no
+   * previous version to keep. They answer SERVFAIL, as BIND's "not loaded due to errors" zones do.
+   */
+  failed: Set<string>;
 }
 
 export interface LoadState {
@@ -141,7 +146,9 @@ function transferParts(
 
 /**
  * Load named.conf and its zones. Throws ConfigErrors for an invalid named.conf, and (when there is
- * no previous state, i.e. at start) when any zone fails to load.
+ * no previous state, i.e. at start) when the root hints file is missing, as named does. A zone
+ * whose file fails to load keeps its previous version, or else is listed in `failed` (SERVFAIL):
+ * like named, one broken zone does not stop the others from being served.
  */
 export async function loadNamedConf(file: string, previous?: LoadState, read?: ReadFile): Promise<Loaded> {
   const built = buildNamedConf(file, read);
@@ -150,6 +157,7 @@ export async function loadNamedConf(file: string, previous?: LoadState, read?: R
   const warnings = [...built.warnings];
   const reports: ZoneReport[] = [];
   const failures: ConfigError[] = [];
+  const failed = new Set<string>();
   const state: LoadState = { zones: new Map() };
   const zones: Zone[] = [];
   for (const z of conf.zones) {
@@ -203,11 +211,12 @@ export async function loadNamedConf(file: string, previous?: LoadState, read?: R
       if (old) {
         zones.push(old.zone);
         state.zones.set(z.name, old);
+      } else {
+        failed.add(keyFromText(z.name));
       }
       reports.push({ zone: z.name, file: z.file, errors, kept: old !== undefined });
-      failures.push(...errors);
     }
   }
   if (previous === undefined && failures.length > 0) throw new ConfigErrors(failures);
-  return { conf, view: buildView(conf, zones, hostNets()), warnings, zones: reports, state };
+  return { conf, view: buildView(conf, zones, hostNets()), warnings, zones: reports, state, failed };
 }

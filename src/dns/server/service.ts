@@ -79,7 +79,7 @@ export class DnsServer implements Service {
     return makeView({
       ...base,
       zones: secondary.length === 0 ? base.zones : new ZoneSet([...base.zones, ...secondary]),
-      unavailable: this.repl.unavailable(),
+      unavailable: new Set([...this.repl.unavailable(), ...(this.loaded?.failed ?? [])]),
       onNotify: this.repl.onNotify,
       onTransferOut: (t) =>
         this.log.info(
