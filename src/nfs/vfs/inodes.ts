@@ -7,23 +7,34 @@
  * Each node also keeps the first handle given out for its inode: the store hands out that same
  * handle every time afterwards, so a client sees one handle per file even when the parent or the
  * path hint inside a new handle would differ (after a rename, through a second hard link).
+ *
+ * Bounded: beyond `max` nodes the least recently used are forgotten (CLOCK: a node used since the
+ * last sweep gets a second chance). A forgotten object is found again from its handle's hints
+ * (local-tree.ts find()); what is lost is only its canonical handle, so a file untouched for that
+ * long may be given a handle with another path hint. The removed-inode list is bounded the same.
  */
 export interface InodeNode {
   parent: bigint;
   name: string;
   fh?: Buffer | undefined;
+  /** Used since the last eviction sweep passed it. */
+  used?: boolean;
 }
 
 const MAX_DEPTH = 4096;
+/** About 60 MB of index at most with the default (~300 bytes a node with its handle). */
+export const DEFAULT_MAX_NODES = 200_000;
 
 export class InodeIndex {
   readonly rootIno: bigint;
+  readonly max: number;
   private readonly nodes = new Map<bigint, InodeNode>();
   /** Inodes whose last link this store removed, with the generation they had. */
   private readonly gone = new Map<bigint, number>();
 
-  constructor(rootIno: bigint) {
+  constructor(rootIno: bigint, max = DEFAULT_MAX_NODES) {
     this.rootIno = rootIno;
+    this.max = Math.max(1, max);
   }
 
   get size(): number {
@@ -31,7 +42,9 @@ export class InodeIndex {
   }
 
   get(ino: bigint): InodeNode | undefined {
-    return this.nodes.get(ino);
+    const n = this.nodes.get(ino);
+    if (n) n.used = true;
+    return n;
   }
 
   /** Record where an inode lives (keeps its canonical handle when the inode was known). */
@@ -42,17 +55,34 @@ export class InodeIndex {
     if (n) {
       n.parent = parent;
       n.name = name;
+      n.used = true;
       return n;
     }
     const node: InodeNode = { parent, name };
     this.nodes.set(ino, node);
+    if (this.nodes.size > this.max) this.evict(ino);
     return node;
   }
 
   /** Forget an inode; with `gen` it is remembered as removed (its handles are STALE at once). */
   delete(ino: bigint, gen?: number): void {
     this.nodes.delete(ino);
-    if (gen !== undefined) this.gone.set(ino, gen);
+    if (gen === undefined) return;
+    this.gone.set(ino, gen);
+    if (this.gone.size > this.max) this.gone.delete(this.gone.keys().next().value!);
+  }
+
+  /** Drop one node other than `keep` (the one just added): the oldest not used since last passed. */
+  private evict(keep: bigint): void {
+    for (;;) {
+      const first = this.nodes.entries().next().value;
+      if (first === undefined) return;
+      const [ino, n] = first;
+      this.nodes.delete(ino);
+      if (ino !== keep && !n.used) return;
+      if (ino !== keep) n.used = false;
+      this.nodes.set(ino, n);
+    }
   }
 
   isGone(ino: bigint, gen: number): boolean {
@@ -65,7 +95,7 @@ export class InodeIndex {
     const parts: string[] = [];
     let cur = ino;
     for (let i = 0; i < MAX_DEPTH; i++) {
-      const n = this.nodes.get(cur);
+      const n = this.get(cur);
       if (!n) return undefined;
       parts.push(n.name);
       if (n.parent === this.rootIno) return parts.reverse().join("/");

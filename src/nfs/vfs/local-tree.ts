@@ -86,7 +86,7 @@ export class LocalTree {
   private readonly rootGen: number;
   private readonly misses = new Map<bigint, number>();
 
-  constructor(exportRoot: string, exportId: number) {
+  constructor(exportRoot: string, exportId: number, maxIndexNodes?: number) {
     // The export path is the administrator's: symlinks in it are followed once, here. Below it,
     // nothing ever is.
     let root: string;
@@ -102,7 +102,7 @@ export class LocalTree {
     this.root = root.replace(/\/+$/, "") || "/";
     this.exportId = exportId;
     this.fsid = fsidOf(exportId);
-    this.index = new InodeIndex(st.ino);
+    this.index = new InodeIndex(st.ino, maxIndexNodes);
     this.rootDev = dev32(st);
     this.rootGen = genOf(st.birthtimeNs);
   }
@@ -186,7 +186,11 @@ export class LocalTree {
       }
     }
     const hit = this.scanAll(f);
-    if (!hit) this.misses.set(f.ino, Date.now());
+    if (!hit) {
+      // bounded like the index: the oldest negative entry goes first
+      if (this.misses.size >= this.index.max) this.misses.delete(this.misses.keys().next().value!);
+      this.misses.set(f.ino, Date.now());
+    }
     return hit;
   }
 

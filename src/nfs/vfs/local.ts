@@ -78,6 +78,8 @@ export interface LocalStoreOptions {
   exportId: number;
   /** Open regular files kept (default 64). */
   fdCache?: number;
+  /** Objects remembered in the inode index (default inodes.ts DEFAULT_MAX_NODES). */
+  maxIndexNodes?: number;
 }
 
 /**
@@ -95,13 +97,18 @@ export class LocalStore implements Store {
 
   constructor(opts: LocalStoreOptions) {
     this.exportId = opts.exportId;
-    this.tree = new LocalTree(opts.root, opts.exportId);
+    this.tree = new LocalTree(opts.root, opts.exportId, opts.maxIndexNodes);
     this.fds = new FdCache(opts.fdCache ?? 64);
   }
 
   /** Open descriptors (for leak checks in tests). */
   get openFds(): number {
     return this.fds.openCount;
+  }
+
+  /** Objects in the inode index (bounded by maxIndexNodes). */
+  get indexSize(): number {
+    return this.tree.index.size;
   }
 
   rootHandle(): Buffer {

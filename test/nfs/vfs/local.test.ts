@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
 import { decodeHandle, encodeHandle, exportIdOf, genOf, HINT_MAX } from "../../../src/nfs/vfs/handles.ts";
+import { InodeIndex } from "../../../src/nfs/vfs/inodes.ts";
 import { LocalStore } from "../../../src/nfs/vfs/local.ts";
 import { MemoryStore } from "../../../src/nfs/vfs/memory.ts";
 import { Status, VfsError } from "../../../src/nfs/vfs/status.ts";
@@ -159,6 +160,51 @@ describe("local store: nothing outside the export is reachable", () => {
     }
     await small.close();
     assert.equal(small.openFds, 0);
+  });
+});
+
+describe("the inode index is bounded", () => {
+  it("forgets the least recently used, and keeps what is used (CLOCK)", () => {
+    const ix = new InodeIndex(1n, 4);
+    for (let i = 2n; i < 6n; i++) ix.set(i, 1n, `f${i}`);
+    ix.get(2n); // used: survives the next sweep
+    ix.set(6n, 1n, "f6");
+    assert.equal(ix.size, 4);
+    assert.ok(ix.get(2n));
+    assert.equal(ix.get(3n), undefined);
+    assert.equal(ix.path(6n), "f6");
+    for (let i = 7n; i < 100n; i++) ix.set(i, 1n, `f${i}`);
+    assert.equal(ix.size, 4);
+    for (let i = 0n; i < 50n; i++) ix.delete(1000n + i, 7);
+    assert.ok(ix.isGone(1049n, 7));
+  });
+
+  it("more objects than the bound: every handle still resolves, a removed one is STALE", async () => {
+    const base = mkdtempSync(join(tmpdir(), "netsvc-index-"));
+    const store = new LocalStore({ root: base, exportId: 44, maxIndexNodes: 8 });
+    try {
+      let dir = store.rootHandle();
+      const files: { fh: Buffer; fileid: bigint; name: string; dir: Buffer }[] = [];
+      for (let d = 0; d < 4; d++) {
+        dir = (await store.mkdir(dir, `d${d}`, ROOT, {})).fh;
+        for (let i = 0; i < 25; i++) {
+          const c = await store.create(dir, `f${i}`, ROOT, { mode: "guarded", attrs: {} });
+          files.push({ fh: c.fh, fileid: c.attr.fileid, name: `f${i}`, dir });
+        }
+      }
+      assert.ok(store.indexSize <= 8, `index: ${store.indexSize}`);
+      for (const f of files) assert.equal((await store.getattr(f.fh)).fileid, f.fileid);
+      const gone = files[3]!;
+      await store.remove(gone.dir, gone.name, ROOT);
+      assert.equal(await status(store.getattr(gone.fh)), Status.STALE);
+      const moved = files[60]!;
+      await store.rename(moved.dir, moved.name, store.rootHandle(), "moved", ROOT);
+      assert.equal((await store.getattr(moved.fh)).fileid, moved.fileid);
+      assert.ok(store.indexSize <= 8);
+    } finally {
+      await store.close();
+      rmSync(base, { recursive: true, force: true });
+    }
   });
 });
 
