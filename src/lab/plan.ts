@@ -6,7 +6,7 @@ import { loadNamedConf } from "../dns/config/load.ts";
 import { listenEndpoints } from "../dns/server/endpoints.ts";
 import { loadConfig } from "../lb/config/index.ts";
 import type { LbConfig } from "../lb/config/model.ts";
-import { loadExports } from "../nfs/exports/load.ts";
+import { buildExports, loadExports } from "../nfs/exports/load.ts";
 import { PRIVATE_ROOT, type LabUser } from "./files.ts";
 
 /**
@@ -121,11 +121,13 @@ export interface PlanOptions {
   users: LabUser[];
   /** The lab's CLI flags for NFS/workers addresses. */
   nfsHost?: string;
+  /** Check and plan only: write nothing to `<state>/run/`. */
+  dryRun?: boolean;
 }
 
 /**
- * Validate the lab's three configs (every error with its file:line, nothing started), write the
- * generated ones to `<state>/run/`, and list the ports.
+ * Validate the lab's three configs (every error with its file:line, nothing started), then write
+ * the generated ones to `<state>/run/`, and list the ports. Also what a reload (SIGHUP) runs.
  */
 export async function makePlan(o: PlanOptions): Promise<LabPlan> {
   const run = join(o.stateDir, "run");
@@ -157,11 +159,11 @@ export async function makePlan(o: PlanOptions): Promise<LabPlan> {
   const names = o.users.map((u) => u.name);
   const exportsText = expandExports(readFileSync(exportsFile, "utf8"), names);
   const exportsOut = join(run, "exports");
-  writeFileSync(exportsOut, exportsText);
-  // Check the file as written (positions point at it), then the generated one.
+  // Check the file as written (positions point at it), then the generated text; the generated
+  // files are written only once everything is valid (a refused reload leaves them as they were).
   const ex = await attempt(async () => {
     await loadExports(exportsFile, { root: data });
-    return loadExports(exportsOut, { root: data });
+    return buildExports(exportsText, exportsOut, { root: data });
   });
   if (dns === undefined || lb === undefined || ex === undefined)
     throw new ConfigErrors(errors.flatMap((e) => e.errors));
@@ -210,7 +212,10 @@ export async function makePlan(o: PlanOptions): Promise<LabPlan> {
       }
     }
   const haproxyOut = join(run, "haproxy.cfg");
-  writeFileSync(haproxyOut, rewriteHaproxy(readFileSync(haproxyCfg, "utf8"), lb.config, off));
+  if (o.dryRun !== true) {
+    writeFileSync(exportsOut, exportsText);
+    writeFileSync(haproxyOut, rewriteHaproxy(readFileSync(haproxyCfg, "utf8"), lb.config, off));
+  }
 
   const services: ServiceSpec[] = [
     {

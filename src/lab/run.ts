@@ -1,5 +1,5 @@
 import type { Server } from "node:http";
-import { NetsvcError } from "../lib/errors.ts";
+import { ConfigErrors, NetsvcError } from "../lib/errors.ts";
 import { banner } from "./banner.ts";
 import { collect, lbStatsBase } from "./collect.ts";
 import { startDashboard } from "./dashboard/server.ts";
@@ -11,7 +11,8 @@ import { Supervisor, type ServiceState } from "./supervisor.ts";
 /**
  * `netsvc up`: prepare the state folder, check the configs and every port, start DNS, NFS and the
  * workers, then the balancer, then the stats listener with the dashboard; print the endpoints; on
- * SIGINT/SIGTERM stop everything. A failure while starting stops what started and exits 1.
+ * SIGINT/SIGTERM stop everything; on SIGHUP check the configs and have the services reload them.
+ * A failure while starting stops what started and exits 1.
  */
 export interface UpOptions {
   dir?: string;
@@ -23,10 +24,25 @@ export interface UpOptions {
 }
 
 export interface RunningLab {
+  /** The plan in force (a reload replaces it). */
   plan: LabPlan;
   supervisor: Supervisor;
   dashboard: Server | undefined;
   stop(): Promise<void>;
+  /**
+   * SIGHUP: check every lab config again; when valid and the ports are the same, rewrite the
+   * generated files and have DNS, NFS and the balancer reload theirs (each validates, then swaps,
+   * and logs what changed). Resolves with what was done; rejects with the reason nothing changed
+   * (ConfigErrors with file:line, or ports that need a restart).
+   */
+  reload(): Promise<string>;
+}
+
+/** The services that read a config file (the workers have none). */
+const RELOADABLE = ["dns", "nfs", "lb"];
+
+function portsKey(plan: LabPlan): string {
+  return JSON.stringify(plan.ports.map((p) => `${p.proto} ${p.host} ${p.port} ${p.what}`).sort());
 }
 
 const MAX_PORT = 65535;
@@ -70,6 +86,7 @@ export async function startLab(o: UpOptions): Promise<RunningLab> {
       ),
   });
   let dashboard: Server | undefined;
+  let current = plan;
   const stop = async (): Promise<void> => {
     const closing = dashboard === undefined ? Promise.resolve() : closeServer(dashboard);
     await Promise.all([sup.stopAll(), closing]);
@@ -81,8 +98,8 @@ export async function startLab(o: UpOptions): Promise<RunningLab> {
     if (plan.stats !== undefined) {
       const d = await startDashboard({
         endpoint: { host: plan.stats.host, port: plan.stats.port },
-        snapshot: () => collect(plan, sup),
-        upstream: () => lbStatsBase(plan, sup),
+        snapshot: () => collect(current, sup),
+        upstream: () => lbStatsBase(current, sup),
       });
       dashboard = d.server;
     }
@@ -94,7 +111,30 @@ export async function startLab(o: UpOptions): Promise<RunningLab> {
     );
   }
   out(banner(plan, plan.stats));
-  return { plan, supervisor: sup, dashboard, stop };
+  const planOpts = { labDir, stateDir, offset: o.offset, users };
+  const lab: RunningLab = {
+    plan,
+    supervisor: sup,
+    dashboard,
+    stop,
+    reload: async () => {
+      const next = await makePlan({ ...planOpts, dryRun: true });
+      if (portsKey(next) !== portsKey(current))
+        throw new NetsvcError(
+          "ERELOAD",
+          "the configs move ports (listen/bind addresses or ports): restart `netsvc up` for that; nothing was reloaded",
+        );
+      current = await makePlan(planOpts);
+      lab.plan = current;
+      const asked: string[] = [];
+      for (const name of RELOADABLE) {
+        const s = sup.services.get(name);
+        if (s?.status === "running" && s.child.kill("SIGHUP")) asked.push(name);
+      }
+      return `configs valid; reloading ${asked.join(", ") || "nothing (no service running)"}`;
+    },
+  };
+  return lab;
 }
 
 function closeServer(s: Server): Promise<void> {
@@ -125,4 +165,15 @@ export async function runLab(o: UpOptions): Promise<void> {
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  process.on("SIGHUP", () => {
+    if (stopping) return;
+    lab.reload().then(
+      (what) => process.stdout.write(`[lab] SIGHUP: ${what}\n`),
+      (err: unknown) => {
+        const text =
+          err instanceof ConfigErrors ? err.errors.map((e) => e.toString()).join("\n  ") : String(err);
+        process.stdout.write(`[lab] SIGHUP: reload refused, the lab keeps running as it was:\n  ${text}\n`);
+      },
+    );
+  });
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { get } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -163,6 +164,68 @@ describe("netsvc up", () => {
     assert.equal(code, 0);
     await until(() => groupAlive(pgid).length === 0, 5000);
     assert.match(lab.output(), /lab stopped/);
+  });
+});
+
+describe("netsvc up reloads on SIGHUP", () => {
+  it("checks every config, then DNS and the balancer take the change; a broken one changes nothing", async (t) => {
+    if (!needTool(t, "dig")) return;
+    const dir = mkdtempSync(join(tmpdir(), "lab-reload-"));
+    let lab: Lab | undefined;
+    try {
+      await run(process.execPath, [CLI, "up", "--init", join(dir, "lab")]);
+      const labDir = join(dir, "lab");
+      lab = await startLab(["--dir", labDir]);
+      const o = lab.offset;
+      const dig = async (name: string): Promise<string> =>
+        (await run("dig", ["@127.0.0.1", "-p", String(53 + o), name, "+short"])).stdout.trim();
+      // a new connection each time: a keep-alive one stays on the configuration it started with
+      const once = (): Promise<string> =>
+        new Promise((resolve, reject) => {
+          get({ host: "127.0.0.1", port: 7000 + o, path: "/", agent: false }, (res) => {
+            let body = "";
+            res.on("data", (c: Buffer) => (body += c.toString()));
+            res.on("end", () => resolve(/ID (\d)/.exec(body)?.[1] ?? "?"));
+          }).on("error", reject);
+        });
+      const ids = async (): Promise<string[]> => {
+        const out: string[] = [];
+        for (let i = 0; i < 6; i++) out.push(await once());
+        return out;
+      };
+      assert.equal(await dig("reload.example.com"), "");
+      assert.equal(new Set(await ids()).size, 6);
+
+      const zone = join(labDir, "db.example.com");
+      const original = readFileSync(zone, "utf8");
+      writeFileSync(zone, original.replace("1\t\t; serial", "2\t\t; serial") + "reload\tIN\tA\t127.0.0.42\n");
+      const cfg = join(labDir, "haproxy.cfg");
+      writeFileSync(cfg, readFileSync(cfg, "utf8").replace("balance roundrobin", "balance first"));
+      process.kill(lab.child.pid!, "SIGHUP");
+      await lab.waitOutput(/\[lab\] SIGHUP: configs valid; reloading dns, nfs, lb/, 10_000);
+      await until(async () => (await dig("reload.example.com")) === "127.0.0.42", 10_000);
+      await until(async () => (await ids()).every((id) => id === "0"), 10_000);
+
+      // a broken zone: refused with file:line, the running lab keeps answering as before
+      writeFileSync(zone, original.replace("1\t\t; serial", "3\t\t; serial") + "oops\tIN\tA\t1.2.3\n");
+      process.kill(lab.child.pid!, "SIGHUP");
+      const refused = await lab.waitOutput(/\[lab\] SIGHUP: reload refused[^\n]*\n\s+(\S+)/, 10_000);
+      assert.match(refused[1]!, /db\.example\.com:\d+/);
+      assert.equal(await dig("reload.example.com"), "127.0.0.42");
+
+      // a moved port needs a restart
+      writeFileSync(zone, original);
+      writeFileSync(cfg, readFileSync(cfg, "utf8").replace(/bind 127\.0\.0\.1:7000/, "bind 127.0.0.1:7100"));
+      process.kill(lab.child.pid!, "SIGHUP");
+      await lab.waitOutput(/reload refused[\s\S]*restart `netsvc up`/, 10_000);
+      assert.equal(await dig("reload.example.com"), "127.0.0.42");
+    } finally {
+      if (lab !== undefined) {
+        await lab.stop();
+        rmSync(lab.state, { recursive: true, force: true });
+      }
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
