@@ -2,8 +2,6 @@ import { availableParallelism } from "node:os";
 import type { Command } from "commander";
 import { NetsvcError } from "../../lib/errors.ts";
 import { createLogger } from "../../lib/log.ts";
-import { runDns } from "../../dns/server/run.ts";
-import { withLabStats } from "../../dns/server/lab-stats.ts";
 
 /**
  * `netsvc dns -c named.conf [--listen ADDR] [--port N] [--workers N]`: the authoritative DNS server.
@@ -48,6 +46,8 @@ export function registerDns(program: Command): void {
     )
     .action(async (o: { config: string; listen?: string[]; port?: number; workers?: number }) => {
       const log = createLogger({ service: "dns" });
+      const { runDns } = await import("../../dns/server/run.ts");
+      const { withLabStats } = await import("../../dns/server/lab-stats.ts");
       await runDns(
         withLabStats({
           configFile: o.config,

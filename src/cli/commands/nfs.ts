@@ -2,9 +2,6 @@ import type { Command } from "commander";
 import { NetsvcError } from "../../lib/errors.ts";
 import { installSignalHandlers } from "../../lib/lifecycle.ts";
 import { createLogger } from "../../lib/log.ts";
-import { createNfsV3 } from "../../nfs/v3/index.ts";
-import { NfsServer } from "../../nfs/server/server.ts";
-import { withLabStats } from "../../nfs/server/lab-stats.ts";
 
 /**
  * `netsvc nfs -e exports [--root DIR] [--listen ADDR] [--port 2049] [--mount-port 20048]
@@ -44,6 +41,9 @@ export function registerNfs(program: Command): void {
     )
     .action(async (o: NfsCliOptions) => {
       const log = createLogger({ service: "nfs" });
+      const { createNfsV3 } = await import("../../nfs/v3/index.ts");
+      const { NfsServer } = await import("../../nfs/server/server.ts");
+      const { withLabStats } = await import("../../nfs/server/lab-stats.ts");
       await NfsServer.start(
         withLabStats({
           exportsFile: o.exports,

@@ -1,6 +1,4 @@
 import type { Command } from "commander";
-import { formatJson, formatTable, INCOMPLETE_NOTE } from "../../ports/format.ts";
-import { scanListeners } from "../../ports/scan.ts";
 
 /**
  * `netsvc ports [--json]`: the listening TCP and UDP sockets, like `netstat -plunt`, with the
@@ -11,7 +9,9 @@ export function registerPorts(program: Command): void {
     .command("ports")
     .description("list listening TCP/UDP sockets with their process and service (like netstat -plunt)")
     .option("--json", "print a JSON array of objects instead of the table")
-    .action((o: { json?: boolean }) => {
+    .action(async (o: { json?: boolean }) => {
+      const { formatJson, formatTable, INCOMPLETE_NOTE } = await import("../../ports/format.ts");
+      const { scanListeners } = await import("../../ports/scan.ts");
       const { listeners, incomplete } = scanListeners();
       // netstat's note, on stderr so that the table and the JSON stay clean.
       if (incomplete) process.stderr.write(INCOMPLETE_NOTE);

@@ -1,7 +1,5 @@
 import type { Command } from "commander";
 import { NetsvcError } from "../../lib/errors.ts";
-import { initLabDir, parseUsers } from "../../lab/files.ts";
-import { runLab } from "../../lab/run.ts";
 
 /**
  * `netsvc up [--dir DIR] [--init DIR] [--port-offset N] [--users a,b] [--state DIR]`: the whole lab
@@ -23,6 +21,7 @@ export function registerUp(program: Command): void {
     .action(async (o: { dir?: string; init?: string; portOffset: string; users: string; state?: string }) => {
       if (o.init !== undefined) {
         if (o.dir !== undefined) throw new NetsvcError("EUSAGE", "--init and --dir do not go together");
+        const { initLabDir } = await import("../../lab/files.ts");
         const files = initLabDir(o.init);
         process.stdout.write(
           `wrote ${files.join(", ")} to ${o.init}\nedit them, then run: netsvc up --dir ${o.init}\n`,
@@ -34,6 +33,8 @@ export function registerUp(program: Command): void {
           "EUSAGE",
           `--port-offset must be an integer from 0 to 65000, not '${o.portOffset}'`,
         );
+      const { parseUsers } = await import("../../lab/files.ts");
+      const { runLab } = await import("../../lab/run.ts");
       await runLab({
         offset: Number(o.portOffset),
         users: parseUsers(o.users),

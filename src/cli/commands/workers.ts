@@ -2,7 +2,6 @@ import type { Command } from "commander";
 import { NetsvcError } from "../../lib/errors.ts";
 import { installSignalHandlers } from "../../lib/lifecycle.ts";
 import { createLogger } from "../../lib/log.ts";
-import { startWorkers } from "../../workers/index.ts";
 
 /** `netsvc workers [-n 6] [--base-port 8080] [--listen 127.0.0.1]` — the lab's demo backend. */
 export function registerWorkers(program: Command): void {
@@ -22,6 +21,7 @@ export function registerWorkers(program: Command): void {
       if (!Number.isInteger(basePort) || basePort < 0 || basePort + count - 1 > 65535)
         throw new NetsvcError("EUSAGE", `invalid base port '${o.basePort}'`);
       const log = createLogger({ service: "workers" });
+      const { startWorkers } = await import("../../workers/index.ts");
       const w = await startWorkers({ count, basePort, host: o.listen }, log);
       installSignalHandlers(
         {
