@@ -36,7 +36,12 @@ import { NetsvcError } from "../../lib/errors.ts";
 export interface Procedure<A = unknown, R = unknown> {
   /** Upper-case RFC name, e.g. "MNT", "GETATTR" (used in logs and metrics). */
   readonly name: string;
-  /** Decode the call's arguments. Throw on anything malformed (-> GARBAGE_ARGS). */
+  /**
+   * Decode the call's arguments. Throw on anything malformed (-> GARBAGE_ARGS). Opaque data in
+   * the arguments are views of the call message, whose bytes the TCP transport reuses once the
+   * call is over (run() settled and its result encoded): what is kept beyond that (a cache, a
+   * store's data) must be copied.
+   */
   decode(r: XdrReader): A;
   run(args: A, ctx: CallContext): Promise<R> | R;
   encode(w: XdrWriter, res: R): void;

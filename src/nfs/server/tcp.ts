@@ -9,10 +9,10 @@ import { RecordDecoder, RecordTooLarge, recordMark, type ReceivedRecord } from "
 
 /**
  * RPC over TCP (RFC 5531 §11): record marking in (read in place, record.ts), one dispatcher call
- * per record, replies framed as one fragment each, possibly out of order (the xid matches them). Calls on one connection run
- * concurrently up to `maxInFlight`; beyond that the socket is paused (backpressure). A record over
- * `maxRecord` bytes closes the connection. stop() stops accepting, lets the calls in flight finish
- * and their replies be written, then closes every connection.
+ * per record, replies framed as one fragment each, possibly out of order (the xid matches them).
+ * Calls on one connection run concurrently up to `maxInFlight`; beyond that the socket is paused
+ * (backpressure). A record over `maxRecord` bytes closes the connection. stop() stops accepting,
+ * lets the calls in flight finish and their replies be written, then closes every connection.
  */
 export interface TcpOptions {
   dispatcher: Dispatcher;
@@ -112,7 +112,7 @@ export class RpcTcpServer {
       this.inFlight++;
       update();
       void this.opts.dispatcher.dispatchReply(rec.bytes, client).then((reply) => {
-        // The call is over: nothing refers to the record's bytes any more (types.ts, Procedure).
+        // The call is over: nothing refers to the record's bytes any more (types.ts, decode).
         rec.release();
         if (reply !== null && !sock.destroyed && !sock.writableEnded) {
           // The mark and the reply go out in one writev. release() only once the socket is done
