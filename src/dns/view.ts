@@ -1,3 +1,4 @@
+import type { CookieConfig } from "./engine/cookie.ts";
 import type { Resolver } from "./resolver/resolver.ts";
 import type { RateLimiter } from "./rrl/limiter.ts";
 import type { Keyring } from "./transfer/tsig.ts";
@@ -73,6 +74,8 @@ export interface ServerView {
   readonly maxUdpSize: number;
   /** `edns-udp-size` (BIND default 1232): the payload size we advertise in our OPT record. */
   readonly ednsUdpSize: number;
+  /** DNS COOKIE (engine/cookie.ts); absent: queries' cookies are ignored (tests' bare views). */
+  readonly cookies?: CookieConfig | undefined;
   /** TSIG keys (`key` statements), by the key of their name (see transfer/tsig.ts). */
   readonly keys?: Keyring;
   /** Per-zone options, by zone key. */

@@ -1,13 +1,11 @@
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
-import { createSocket } from "node:dgram";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it, type TestContext } from "node:test";
 import { startNetsvc, type Running } from "../helpers/proc.ts";
 import { needTool } from "../helpers/tools.ts";
+import { freePort, startBind } from "./bind-helpers.ts";
 import { run, sleep } from "./dns-helpers.ts";
 
 /**
@@ -31,26 +29,9 @@ after(() => {
 
 const SECRET = "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0IQ==";
 const KEY = `key "xfr" { algorithm hmac-sha256; secret "${SECRET}"; };`;
-
-/** A port free for both UDP and TCP on `host` right now. */
-async function freePort(host: string): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const s = createServer();
-      s.once("error", reject);
-      s.listen(0, host, () => {
-        const p = (s.address() as { port: number }).port;
-        s.close(() => resolve(p));
-      });
-    });
-    const ok = await new Promise<boolean>((resolve) => {
-      const u = createSocket("udp4");
-      u.once("error", () => resolve(false));
-      u.bind(port, host, () => u.close(() => resolve(true)));
-    });
-    if (ok) return port;
-  }
-}
+/** Sources on the test's address (BIND binds only interface addresses; lo has 127.0.0.1 alone). */
+const TRANSFER_OPTIONS = (host: string): string =>
+  `notify-source ${host};\n  transfer-source ${host};\n  query-source address ${host};`;
 
 function zoneText(serial: number, extra: string): string {
   return `$TTL 300
@@ -60,68 +41,6 @@ ns1 A 127.0.0.1
 www A 192.0.2.1
 ${extra}
 `;
-}
-
-interface Bind {
-  child: ChildProcess;
-  dir: string;
-  port: number;
-  host: string;
-  log: () => string;
-  stop(): Promise<void>;
-}
-
-/** named -g in its own directory; resolves once it logs "running". */
-function startBind(host: string, port: number, body: string, files: Record<string, string>): Promise<Bind> {
-  const dir = tempDir("netsvc-bind-");
-  for (const [f, text] of Object.entries(files)) writeFileSync(join(dir, f), text);
-  writeFileSync(
-    join(dir, "named.conf"),
-    `${KEY}
-controls { };
-options {
-  directory "${dir}";
-  pid-file "${dir}/named.pid";
-  session-keyfile "${dir}/session.key";
-  managed-keys-directory "${dir}";
-  listen-on port ${port} { ${host}; };
-  listen-on-v6 { none; };
-  recursion no;
-  dnssec-validation no;
-  notify-source ${host};
-  transfer-source ${host};
-  query-source address ${host};
-};
-${body}
-`,
-  );
-  const child = spawn("named", ["-g", "-c", join(dir, "named.conf"), "-n", "1"], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let log = "";
-  child.stderr.on("data", (d: Buffer) => (log += d.toString()));
-  const exited = new Promise<void>((r) => child.once("exit", () => r()));
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`named did not start:\n${log}`)), 15_000);
-    const check = (): void => {
-      if (/running/.test(log)) {
-        clearTimeout(t);
-        resolve({
-          child,
-          dir,
-          port,
-          host,
-          log: () => log,
-          stop: async () => {
-            if (child.exitCode === null) child.kill("SIGTERM");
-            await exited;
-          },
-        });
-      }
-    };
-    child.stderr.on("data", check);
-    child.once("exit", () => reject(new Error(`named exited:\n${log}`)));
-  });
 }
 
 async function digAt(host: string, port: number, ...args: string[]): Promise<string> {
@@ -184,6 +103,8 @@ zone "repl.test" { type primary; file "db.zone"; notify explicit;
       cleanup.push(() => srv.stop());
       const port = udpPort(srv);
       const bind = await startBind(
+        KEY,
+        TRANSFER_OPTIONS,
         "127.0.0.1",
         bindPort,
         `zone "repl.test" { type secondary; file "sec.db"; notify no;
@@ -287,6 +208,8 @@ zone "bind.test" { type secondary; file "bind.test.cache";
       assert.match(early.out, /status: SERVFAIL/);
 
       const bind = await startBind(
+        KEY,
+        TRANSFER_OPTIONS,
         "127.0.0.1",
         bindPort,
         `zone "bind.test" { type primary; file "db.bind"; ixfr-from-differences yes;

@@ -7,6 +7,8 @@
  * decode/lookup/encode path, and dnsperf needs ~100k/s to match BIND.
  */
 
+import { COOKIE_OPTION } from "../engine/cookie.ts";
+
 export interface CachedAnswer {
   /** The whole response (TCP, or UDP when it fits). */
   full: Buffer;
@@ -49,6 +51,9 @@ export interface FastKey {
   qnameLen: number;
   /** The EDNS payload size, or undefined without OPT. */
   ednsSize: number | undefined;
+  /** Where the data of a COOKIE option sits in the query (not part of the key), if any. */
+  cookieAt?: number;
+  cookieLen?: number;
 }
 
 const scratch = Buffer.allocUnsafe(256 + 8);
@@ -93,6 +98,8 @@ export function fastKey(p: Buffer, udp: boolean): FastKey | undefined {
   pos += 4;
   let bits = (f1 & 0x01) | ((f2 & 0x10) >> 3); // RD, CD
   let ednsSize: number | undefined;
+  let cookieAt: number | undefined;
+  let cookieLen: number | undefined;
   if (ar === 1) {
     // root owner, type OPT, class = payload size, ext-rcode, version 0, flags, rdlength
     if (pos + 11 > len || p[pos] !== 0 || p[pos + 1] !== 0 || p[pos + 2] !== 41) return undefined;
@@ -106,7 +113,14 @@ export function fastKey(p: Buffer, udp: boolean): FastKey | undefined {
     if (end !== len) return undefined;
     while (pos < end) {
       if (pos + 4 > end) return undefined;
-      pos += 4 + ((p[pos + 2]! << 8) | p[pos + 3]!);
+      const olen = (p[pos + 2]! << 8) | p[pos + 3]!;
+      if (p[pos] === 0 && p[pos + 1] === COOKIE_OPTION) {
+        // one well-formed COOKIE rides along (engine/cookie.ts); anything odd: the slow path
+        if (cookieAt !== undefined || (olen !== 8 && (olen < 16 || olen > 40))) return undefined;
+        cookieAt = pos + 4;
+        cookieLen = olen;
+      }
+      pos += 4 + olen;
     }
     if (pos !== end) return undefined;
   }
@@ -114,7 +128,29 @@ export function fastKey(p: Buffer, udp: boolean): FastKey | undefined {
   scratch[n++] = qt1;
   scratch[n++] = qt2;
   scratch[n++] = bits;
-  return { key: scratch.toString("latin1", 0, n), qnameLen, ednsSize };
+  const key = scratch.toString("latin1", 0, n);
+  return cookieAt === undefined
+    ? { key, qnameLen, ednsSize }
+    : { key, qnameLen, ednsSize, cookieAt, cookieLen: cookieLen! };
+}
+
+/**
+ * Add one EDNS option to an encoded response whose last record is its OPT (what encodeMessage
+ * writes when not signing): OPT RDLENGTH grows, ARCOUNT does not change.
+ */
+export function appendOption(msg: Buffer, code: number, data: Buffer): Buffer {
+  const opt = msg.length - 11;
+  if (opt < 12 || msg[opt] !== 0 || msg.readUInt16BE(opt + 1) !== 41 || msg.readUInt16BE(opt + 9) !== 0)
+    return msg;
+  const out = Buffer.allocUnsafe(msg.length + 4 + data.length);
+  msg.copy(out, 0);
+  let at = msg.length;
+  out.writeUInt16BE(code, at);
+  out.writeUInt16BE(data.length, at + 2);
+  data.copy(out, at + 4);
+  at = msg.length - 2; // the OPT's RDLENGTH (it had no options: checked above)
+  out.writeUInt16BE(out.readUInt16BE(at) + 4 + data.length, at);
+  return out;
 }
 
 /** The cached answer for this query: ID and question letter case copied from the query. */

@@ -3,7 +3,8 @@ import { decodeMessage, emptyMessage, encodeMessage, type Message, Opcode, Rcode
 import { keyOf } from "../wire/name.ts";
 import { CLASS, RRType } from "../wire/rrtypes.ts";
 import type { ServerView } from "../view.ts";
-import { AnswerCache, fastKey, patchCached } from "./cache.ts";
+import { AnswerCache, appendOption, fastKey, patchCached } from "./cache.ts";
+import { answerCookie, BADCOOKIE, COOKIE_OPTION, readCookie } from "../engine/cookie.ts";
 import { CHAIN } from "./chain.ts";
 import { runChain, type QueryContext } from "./handler.ts";
 import { patchRecursive, RecursiveAnswerCache } from "./rcache.ts";
@@ -89,15 +90,45 @@ function finish(view: ServerView, out: Buffer | null, udp: boolean, address: str
   return out;
 }
 
+/**
+ * The COOKIE to put in the answer (engine/cookie.ts), undefined for none; "refuse" when the
+ * query must get BADCOOKIE (`require-server-cookie yes`, UDP, no valid server cookie of ours).
+ */
+function cookieFor(
+  view: ServerView,
+  data: Buffer,
+  address: string,
+  udp: boolean,
+): Buffer | undefined | "refuse" {
+  const cfg = view.cookies;
+  if (cfg === undefined) return undefined;
+  const c = readCookie(data);
+  if (c.kind === "malformed") return "refuse"; // the slow path answers FORMERR
+  const a = answerCookie(c, address, Math.floor(Date.now() / 1000), cfg);
+  if (cfg.require && udp && !a.valid) return "refuse";
+  return cfg.answer ? a.data : undefined;
+}
+
+/** A cached answer patched for this query, with room kept for the cookie, then the cookie. */
+function withCookie(cookie: Buffer | undefined, patch: (limit: number) => Buffer, limit: number): Buffer {
+  if (cookie === undefined) return patch(limit);
+  return appendOption(patch(limit - 4 - cookie.length), COOKIE_OPTION, cookie);
+}
+
 function answerQuery(view: ServerView, packet: Buffer, client: ClientInfo, udp: boolean): Answered {
   const fk = fastKey(packet, udp);
   if (fk !== undefined) {
     STATS.qtypeAt(packet, 12 + fk.qnameLen);
-    if (view.allowQuery(client.address)) {
+    const cookie =
+      fk.cookieAt === undefined
+        ? undefined
+        : cookieFor(view, packet.subarray(fk.cookieAt, fk.cookieAt + fk.cookieLen!), client.address, udp);
+    if (cookie !== "refuse" && view.allowQuery(client.address)) {
+      const limit = udpLimit(view, client, fk.ednsSize);
       const hit = cacheFor(view).get(fk.key);
       if (hit !== undefined) {
         STATS.scalar[S.answerCacheHits]!++;
-        const out = patchCached(hit, packet, fk.qnameLen, udpLimit(view, client, fk.ednsSize));
+        const out = withCookie(cookie, (l) => patchCached(hit, packet, fk.qnameLen, l), limit);
         if (view.resolver !== undefined && recursionAvailable(view, client.address)) out[3] = out[3]! | 0x80;
         return out;
       }
@@ -107,7 +138,7 @@ function answerQuery(view: ServerView, packet: Buffer, client: ClientInfo, udp: 
         const rec = recCacheFor(view).get(fk.key, now);
         if (rec !== undefined && view.allowQueryCache(client.address)) {
           STATS.scalar[S.cacheHits]!++;
-          return patchRecursive(rec, packet, fk.qnameLen, udpLimit(view, client, fk.ednsSize), now);
+          return withCookie(cookie, (l) => patchRecursive(rec, packet, fk.qnameLen, l, now), limit);
         }
       }
     }
@@ -159,7 +190,13 @@ function slow(view: ServerView, packet: Buffer, client: ClientInfo, cacheKey: st
   if (signer !== undefined) cacheKey = undefined;
   const who = { address: client.address, transport: client.transport, key: gate.key };
   const limit = udpLimit(view, client, q.edns?.udpSize);
+  let cookie: Buffer | undefined;
   const send = (m: Message): Buffer => {
+    if (cookie !== undefined && m.edns !== undefined)
+      m.edns.options = [
+        ...m.edns.options.filter((o) => o.code !== COOKIE_OPTION),
+        { code: COOKIE_OPTION, data: cookie },
+      ];
     const b = encodeMessage(m, { maxSize: signer === undefined ? limit : limit - TSIG_RESERVE }).buf;
     return signer === undefined ? b : signer.sign(b);
   };
@@ -167,6 +204,24 @@ function slow(view: ServerView, packet: Buffer, client: ClientInfo, cacheKey: st
   if (q.edns !== undefined && q.edns.version !== 0) {
     r.rcode = Rcode.BADVERS;
     return send(r);
+  }
+  // RFC 7873 5.2: a malformed COOKIE is FORMERR; a well-formed one is answered with ours, and
+  // with `require-server-cookie yes` a UDP query without a valid server cookie gets BADCOOKIE
+  const qcs = q.edns?.options.filter((o) => o.code === COOKIE_OPTION) ?? [];
+  if (qcs.length > 0 && view.cookies !== undefined) {
+    // BIND: FORMERR when any COOKIE option is malformed; the first one is answered
+    const all = qcs.map((o) => readCookie(o.data));
+    const c = all[0]!;
+    if (c.kind === "malformed" || all.some((x) => x.kind === "malformed")) {
+      r.rcode = Rcode.FORMERR;
+      return send(r);
+    }
+    const a = answerCookie(c, client.address, Math.floor(Date.now() / 1000), view.cookies);
+    if (view.cookies.answer) cookie = a.data;
+    if (view.cookies.require && client.transport === "udp" && !a.valid) {
+      r.rcode = BADCOOKIE;
+      return send(r);
+    }
   }
   if (q.opcode === Opcode.NOTIFY) return send(notifyResponse(view, q, r, who));
   if (q.opcode === Opcode.UPDATE) {
@@ -234,7 +289,7 @@ function slow(view: ServerView, packet: Buffer, client: ClientInfo, cacheKey: st
   }
   const full = encodeMessage(r).buf;
   const entry = cacheFor(view).put(cacheKey, full, () => encodeMessage(r, { maxSize: 0 }).buf);
-  const out = patchCached(entry, packet, keyOf(question.name).length, limit);
+  const out = withCookie(cookie, (l) => patchCached(entry, packet, keyOf(question.name).length, l), limit);
   if (ra) out[3] = out[3]! | 0x80;
   return out;
 }

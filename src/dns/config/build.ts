@@ -93,7 +93,7 @@ function buildOptions(s: Stmt, c: OptionContext, seenOptions: Map<string, Where>
     }
     const reader = OPTIONS[name];
     if (reader !== undefined) {
-      if (name !== "listen-on" && name !== "listen-on-v6") {
+      if (name !== "listen-on" && name !== "listen-on-v6" && name !== "cookie-secret") {
         if (seenOptions.has(name)) {
           c.errs.err(where(o), `'${name}' redefined near '${name}'`);
           continue;

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { accessSync, constants, readFileSync, statSync } from "node:fs";
 import { ConfigError, ConfigErrors } from "../../lib/errors.ts";
 import { noteReload } from "../transfer/journal.ts";
@@ -79,6 +80,25 @@ function toErrors(e: unknown, z: ZoneConf): ConfigError[] {
   ];
 }
 
+const SECRET_ENV = "NETSVC_DNS_COOKIE_SECRET";
+let processSecret: Buffer | undefined;
+
+/**
+ * The secret used when named.conf sets none: random, once per server, and the same in the worker
+ * processes (the first process hands it down through the environment), so that a cookie made by
+ * one process is valid at the others.
+ */
+export function defaultCookieSecret(): Buffer {
+  if (processSecret !== undefined) return processSecret;
+  const inherited = process.env[SECRET_ENV];
+  processSecret =
+    inherited !== undefined && /^[0-9a-f]{32}$/.test(inherited)
+      ? Buffer.from(inherited, "hex")
+      : randomBytes(16);
+  process.env[SECRET_ENV] = processSecret.toString("hex");
+  return processSecret;
+}
+
 /** BIND's defaults: allow-recursion { localnets; localhost; }, allow-query-cache = allow-recursion. */
 function buildView(conf: NamedConf, zones: Zone[], nets: HostNets): ServerView {
   const o = conf.options;
@@ -101,6 +121,11 @@ function buildView(conf: NamedConf, zones: Zone[], nets: HostNets): ServerView {
     allowQueryCache: acl(o.allowQueryCache ?? recursionList),
     allowTransfer: o.allowTransfer ? acl(o.allowTransfer) : () => true,
     ...(o.minimalResponses !== undefined ? { minimalResponses: o.minimalResponses } : {}),
+    cookies: {
+      answer: o.answerCookie ?? true,
+      secrets: o.cookieSecrets ?? [defaultCookieSecret()],
+      require: o.requireServerCookie ?? false,
+    },
     ...(o.maxUdpSize !== undefined ? { maxUdpSize: o.maxUdpSize } : {}),
     ...(o.ednsUdpSize !== undefined ? { ednsUdpSize: o.ednsUdpSize } : {}),
   });

@@ -85,6 +85,10 @@ export interface Options {
   tcpClients: number | undefined;
   /** `tcp-idle-timeout` (BIND: units of 100 ms, default 30 s), here in milliseconds. */
   tcpIdleTimeoutMs: number | undefined;
+  /** DNS COOKIE (engine/cookie.ts): `answer-cookie`, `cookie-secret` (repeatable), `require-server-cookie`. */
+  answerCookie?: boolean;
+  cookieSecrets?: Buffer[];
+  requireServerCookie?: boolean;
   /** `notify yes|no|explicit` (BIND default yes), `also-notify`, `allow-notify` (config/transfer.ts). */
   notify?: NotifyMode;
   alsoNotify?: Remote[];

@@ -121,6 +121,38 @@ export const OPTIONS: Record<string, Reader> = {
     const b = readBool(s, errs);
     if (b !== undefined) opts.recursion = b;
   },
+  "answer-cookie": (s, { opts, errs }) => {
+    const b = readBool(s, errs);
+    if (b !== undefined) opts.answerCookie = b;
+  },
+  "require-server-cookie": (s, { opts, errs }) => {
+    const b = readBool(s, errs);
+    if (b !== undefined) opts.requireServerCookie = b;
+  },
+  // BIND: 128 bits in hex for siphash24; several may be given, the first makes the cookies
+  "cookie-secret": (s, { opts, errs }) => {
+    const v = readString(s, errs);
+    if (v === undefined) return;
+    if (!/^[0-9a-fA-F]{32}$/.test(v)) {
+      errs.err(
+        where(s.items[1]!),
+        `cookie-secret must be 128 bits of hex for siphash24 (32 hex digits), not '${v}'`,
+      );
+      return;
+    }
+    (opts.cookieSecrets ??= []).push(Buffer.from(v, "hex"));
+  },
+  "cookie-algorithm": (s, { errs }) => {
+    const v = s.items[1];
+    const t = isText(v) ? v.text.toLowerCase() : "";
+    if (t !== "siphash24")
+      errs.err(
+        where(v ?? s),
+        `cookie-algorithm '${isText(v) ? v.text : ""}' is not supported (siphash24 only)`,
+        "ECONF_UNSUPPORTED",
+      );
+    else noMore(s, 2, errs);
+  },
   "auth-nxdomain": (s, { opts, errs }) => {
     const b = readBool(s, errs);
     if (b !== undefined) opts.authNxdomain = b;
@@ -203,6 +235,7 @@ export const IGNORED: Record<string, { why: string; ok?: (value: string) => bool
   version: { why: "netsvc does not answer CHAOS queries such as version.bind" },
   hostname: { why: "netsvc does not answer CHAOS queries such as hostname.bind" },
   "server-id": { why: "netsvc does not answer NSID or id.server" },
+  "send-cookie": { why: "netsvc's resolver sends no COOKIE upstream" },
   querylog: { why: "netsvc does not log each query" },
   "zone-statistics": { why: "netsvc keeps no per-zone statistics" },
   "interface-interval": { why: "netsvc binds its listen-on addresses once, at start" },

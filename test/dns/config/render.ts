@@ -47,9 +47,12 @@ export function renderConf(c: NamedConf, base: string): string[] {
     ["edns-udp-size", o.ednsUdpSize],
     ["tcp-clients", o.tcpClients],
     ["tcp-idle-timeout-ms", o.tcpIdleTimeoutMs],
+    ["answer-cookie", o.answerCookie],
+    ["require-server-cookie", o.requireServerCookie],
   ];
   for (const [k, v] of scalars) if (v !== undefined) out.push(`${k} ${String(v)}`);
   for (const f of o.forwarders) out.push(`forwarder ${f.host} port ${f.port ?? "default"}`);
+  for (const k of o.cookieSecrets ?? []) out.push(`cookie-secret ${k.toString("hex")}`);
   for (const [name, a] of c.acls) out.push(`acl "${name}" ${renderAml(a.list)}`);
   for (const z of c.zones) {
     out.push(`zone "${z.name}" ${z.type} file ${rel(z.file)}`);
