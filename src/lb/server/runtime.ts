@@ -34,6 +34,11 @@ export interface RuntimeOptions {
   log: Logger;
   /** Request log lines (`log stdout`). */
   logOut?: LogWriter;
+  /**
+   * Called with every new state right after it is built (before its listeners open or it
+   * replaces the live one), and `prev` the state it carries over from (undefined at start).
+   */
+  prepareState?: (state: LbState, prev: LbState | undefined) => void;
   /** Starts the health checks of a state; returns a handle to stop them. */
   startChecks?: (state: LbState, log: Logger) => Checks;
   /** Builds the stats handler of a proxy, given a getter of the live state. */
@@ -134,6 +139,7 @@ export class LbRuntime {
   private async apply(config: LbConfig): Promise<void> {
     const certs = this.readCerts(config);
     const state = createLbState(config, { clock: systemClock, prev: this.state });
+    this.opts.prepareState?.(state, this.state);
     const statsHandler = this.opts.statsHandler;
     const built = buildRuntime(config, state, {
       ticker: this.ticker,
