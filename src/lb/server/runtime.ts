@@ -63,8 +63,13 @@ export interface ReadyEndpoint {
   role: string;
 }
 
-function bindKey(b: Bind): string {
-  return `${formatEndpoint(b)}${b.ssl ? ` ssl ${b.ssl.crt}` : ""}`;
+/**
+ * What identifies a listener across reloads. Port 0 binds ("any free port") are distinct
+ * listeners even when they look the same: two proxies on 127.0.0.1:0 get a port each.
+ */
+function bindKey(b: Bind, proxy: string, index: number): string {
+  const any = b.port === 0 ? ` (${proxy} #${index})` : "";
+  return `${formatEndpoint(b)}${b.ssl ? ` ssl ${b.ssl.crt}` : ""}${any}`;
 }
 
 export class LbRuntime {
@@ -149,7 +154,7 @@ export class LbRuntime {
     // Open new listeners first; on failure close what was opened and keep everything as it was.
     const wanted = new Map<string, { bind: Bind; fe: FrontendRt }>();
     for (const fe of built.frontends.values())
-      for (const b of fe.cfg.binds) wanted.set(bindKey(b), { bind: b, fe });
+      fe.cfg.binds.forEach((b, i) => wanted.set(bindKey(b, fe.cfg.name, i), { bind: b, fe }));
     const opened: Listener[] = [];
     try {
       for (const [key, w] of wanted) {
