@@ -225,18 +225,36 @@ ${STATS}`);
     }
   });
 
-  it("applies an admin change made on one worker on every worker, and on a replaced worker", async () => {
+  it("applies an admin change made on one worker on every worker, across reloads and replaced workers", async () => {
     const a = await startBackend(1);
     const b = await startBackend(2);
-    const cfg = writeConfig(`${DEFAULTS}
+    const text = (extra = ""): string => `${DEFAULTS}
 frontend fe
     bind 127.0.0.1:0
     default_backend be
 backend be
     server a 127.0.0.1:${a.port}
     server b 127.0.0.1:${b.port}
-${STATS}`);
+${extra}
+${STATS}`;
+    const cfg = writeConfig(text());
     const lb = await startNetsvc(["lb", "-f", cfg, "--workers", "2"]);
+    const onlyA = async (port: number): Promise<void> => {
+      for (let i = 0; i < 8; i++)
+        assert.equal((await get(port)).body.toString(), "Hello, I am ID 1\n", "no worker sends to b");
+    };
+    /** Kill one worker; its replacement must start with b in MAINT (the primary's welcome). */
+    const replaceOne = async (stats: number, pids: Set<number>): Promise<void> => {
+      const victim = [...pids][0]!;
+      const exits = logged(lb, /^worker exited/);
+      process.kill(victim, "SIGKILL");
+      await lb.waitLog(() => logged(lb, /^worker exited/) > exits, 3000);
+      const after = await everyWorker(stats, (csv) => csv.get("be/b")!.status === "MAINT", 5000, 8);
+      assert.ok(
+        [...after].some((p) => !pids.has(p)),
+        "the new worker answered too (and showed MAINT)",
+      );
+    };
     try {
       const port = portOf(lb.endpoints, "fe");
       const stats = portOf(lb.endpoints, "stats");
@@ -251,15 +269,22 @@ ${STATS}`);
       assert.equal(r.status, 303);
       assert.match(r.headers.location ?? "", /st=DONE/);
       const pids = await everyWorker(stats, (csv) => csv.get("be/b")!.status === "MAINT", 2000);
-      for (let i = 0; i < 8; i++)
-        assert.equal((await get(port)).body.toString(), "Hello, I am ID 1\n", "no worker sends to b");
+      await onlyA(port);
       assert.equal(logged(lb, /be\/b is going DOWN for maintenance/), 1, "logged once");
-      // Kill one worker: its replacement must start with b in MAINT (the primary's welcome).
-      process.kill([...pids][0]!, "SIGKILL");
-      await lb.waitLog((l) => l.msg === "worker exited, starting another", 3000);
-      const after = await everyWorker(stats, (csv) => csv.get("be/b")!.status === "MAINT", 4000, 8);
-      assert.ok(![...after].includes([...pids][0]!), "the new worker answered too");
-      for (let i = 0; i < 8; i++) assert.equal((await get(port)).body.toString(), "Hello, I am ID 1\n");
+      await replaceOne(stats, pids);
+      await onlyA(port);
+      // A reload keeps b in MAINT on every worker (states keyed by backend/server name) and adds c.
+      writeFileSync(cfg, text(`    server c 127.0.0.1:${a.port}`));
+      lb.child.kill("SIGHUP");
+      await lb.waitLog((l) => l.msg === "configuration reloaded", 5000);
+      const reloaded = await everyWorker(
+        stats,
+        (csv) => csv.get("be/b")!.status === "MAINT" && csv.get("be/c")?.status === "no check",
+        5000,
+      );
+      await onlyA(port);
+      await replaceOne(stats, reloaded);
+      assert.equal(logged(lb, /be\/b is going DOWN for maintenance/), 1, "still logged once");
     } finally {
       assert.equal(await lb.stop("SIGTERM"), 0);
       await a.close();
@@ -293,7 +318,7 @@ backend be
       const expected = (Date.now() - t0) / 100;
       // One checker: about 15 checks (a little fewer: each waits for the previous one's answer).
       // Two checkers would make about 30.
-      assert.ok(n >= expected * 0.5 && n <= expected * 1.3, `${n} checks in ${Date.now() - t0} ms`);
+      assert.ok(n >= expected * 0.3 && n <= expected * 1.3, `${n} checks in ${Date.now() - t0} ms`);
     } finally {
       assert.equal(await lb.stop("SIGTERM"), 0);
       srv.closeAllConnections();
