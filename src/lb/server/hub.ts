@@ -25,6 +25,10 @@ export interface HubOptions {
 
 interface Member {
   snap: Snapshot | undefined;
+  /** Bumped at each snapshot received from it. */
+  version: number;
+  /** What it was last sent in `peers` (the versions of its peers), to send only changes. */
+  sent: string;
 }
 
 const key = (s: ServerSync): string => `${s.backend}\0${s.server}`;
@@ -37,6 +41,9 @@ export class Hub {
   private servers = new Map<string, ServerSync>();
   private retired: Snapshot = {};
   private peaks: Snapshot = {};
+  private peaksText = "{}";
+  /** Bumped when retired or peaks change. */
+  private sharedVersion = 0;
   private flushScheduled = false;
 
   constructor(opts: HubOptions) {
@@ -56,12 +63,13 @@ export class Hub {
       const member = this.members.get(id);
       if (member === undefined || typeof m.snap !== "object") return;
       member.snap = m.snap;
+      member.version++;
       this.scheduleFlush();
     }
   }
 
   private hello(id: number): void {
-    this.members.set(id, { snap: undefined });
+    this.members.set(id, { snap: undefined, version: 0, sent: "" });
     if (this.checker === undefined) this.checker = id;
     this.opts.send(id, {
       type: "welcome",
@@ -89,6 +97,7 @@ export class Hub {
     this.members.delete(id);
     if (member?.snap !== undefined) {
       this.retired = mergeSnapshots([this.retired, retire(member.snap)], this.opts.now());
+      this.sharedVersion++;
       this.scheduleFlush();
     }
     if (this.checker === id) {
@@ -111,11 +120,22 @@ export class Hub {
     this.opts.setTimer(() => this.flush(), RELAY_DELAY_MS);
   }
 
-  /** Update the combined maxima and send every worker the others' counters. */
+  /** Update the combined maxima and send every worker the others' counters, when they changed. */
   flush(): void {
     this.flushScheduled = false;
     const latest = [...this.members.values()].flatMap((m) => (m.snap === undefined ? [] : [m.snap]));
     this.peaks = peaksOf(mergeSnapshots([this.peaks, this.retired, ...latest], this.opts.now()));
-    for (const id of this.members.keys()) this.opts.send(id, { type: "peers", snaps: this.peersFor(id) });
+    const text = JSON.stringify(this.peaks);
+    if (text !== this.peaksText) {
+      this.peaksText = text;
+      this.sharedVersion++;
+    }
+    for (const [id, member] of this.members) {
+      let sig = String(this.sharedVersion);
+      for (const [other, m] of this.members) if (other !== id) sig += `,${other}:${m.version}`;
+      if (sig === member.sent) continue;
+      member.sent = sig;
+      this.opts.send(id, { type: "peers", snaps: this.peersFor(id) });
+    }
   }
 }

@@ -18,7 +18,7 @@
  *
  * A Snapshot maps an object key (objKey) to a compact vector of numbers (toVec/fromVec).
  */
-import { newCounters, type Counters, type Rate } from "../engine/counters.ts";
+import { newCounters, type Counters } from "../engine/counters.ts";
 import type { LbState } from "../engine/runtime.ts";
 
 /** One object's counters plus its current queue length (qcur is not a Counters field). */
@@ -101,97 +101,107 @@ export function snapshotOf(state: LbState): Snapshot {
   return snap;
 }
 
-/** A rate as read at second `sec`: what it counted in that second and in the one before. */
-function rateAt(r: Rate, sec: number): { curr: number; prev: number } {
-  if (r.sec === sec) return { curr: r.curr, prev: r.prev };
-  if (r.sec === sec - 1) return { curr: 0, prev: r.curr };
-  return { curr: 0, prev: 0 };
+/** Vector positions by how they merge (from SCALARS and the layout above). */
+const SUMMED: number[] = [];
+const GAUGES: number[] = [QCUR];
+const MAXED: number[] = [RATE + 3, REQRATE + 3];
+SCALARS.forEach((s, i) => (s.how === "max" ? MAXED : s.how === "gauge" ? GAUGES : SUMMED).push(i));
+for (let i = HRSP; i < HRSP + 6; i++) SUMMED.push(i);
+const SCUR = SCALARS.findIndex((s) => s.key === "scur");
+const SMAX = SCALARS.findIndex((s) => s.key === "smax");
+const QMAX = SCALARS.findIndex((s) => s.key === "qmax");
+const LASTSESS = SCALARS.findIndex((s) => s.key === "lastSess");
+
+function isVec(v: unknown): v is number[] {
+  return Array.isArray(v) && v.length === VEC_LENGTH && v.every((x) => typeof x === "number");
 }
 
-function mergeRate(parts: readonly Rate[], sec: number): Rate {
-  const out: Rate = { sec, curr: 0, prev: 0, max: 0 };
-  for (const r of parts) {
-    const a = rateAt(r, sec);
-    out.curr += a.curr;
-    out.prev += a.prev;
-    if (r.max > out.max) out.max = r.max;
+/** Add a rate (at vector position r) read at second `sec`: its count in that second and the previous one. */
+function addRate(out: number[], v: readonly number[], r: number, sec: number): void {
+  const at = v[r]!;
+  if (at === sec) {
+    out[r + 1] = out[r + 1]! + v[r + 1]!;
+    out[r + 2] = out[r + 2]! + v[r + 2]!;
+  } else if (at === sec - 1) out[r + 2] = out[r + 2]! + v[r + 1]!;
+}
+
+/**
+ * The sum of several processes' counter vectors for one object at time `now` (see the table
+ * above). Works on the vectors directly: the primary runs it a few times a second.
+ */
+export function mergeVecs(vs: readonly (readonly number[])[], now: number): number[] {
+  const out = new Array<number>(VEC_LENGTH).fill(0);
+  out[LASTSESS] = -1;
+  const sec = Math.floor(now / 1000);
+  for (const v of vs) {
+    for (const i of SUMMED) out[i] = out[i]! + v[i]!;
+    for (const i of GAUGES) out[i] = out[i]! + v[i]!;
+    for (const i of MAXED) if (v[i]! > out[i]!) out[i] = v[i]!;
+    addRate(out, v, RATE, sec);
+    addRate(out, v, REQRATE, sec);
   }
-  out.max = Math.max(out.max, out.curr, out.prev);
+  out[RATE] = sec;
+  out[REQRATE] = sec;
+  // A maximum is never below the merged current value.
+  out[SMAX] = Math.max(out[SMAX]!, out[SCUR]!);
+  out[QMAX] = Math.max(out[QMAX]!, out[QCUR]!);
+  for (const r of [RATE, REQRATE]) out[r + 3] = Math.max(out[r + 3]!, out[r + 1]!, out[r + 2]!);
   return out;
 }
 
-/** The sum of several processes' counters for one object at time `now` (see the table above). */
+/** mergeVecs over decoded parts (the stats renderer adds its live counters to the peers' part). */
 export function mergeParts(parts: readonly Part[], now: number): Part {
-  const c = newCounters();
-  let qcur = 0;
-  for (const s of SCALARS) {
-    let v = s.how === "max" && s.key === "lastSess" ? -1 : 0;
-    for (const p of parts) v = s.how === "max" ? Math.max(v, p.c[s.key]) : v + p.c[s.key];
-    c[s.key] = v;
-  }
-  for (let i = 0; i < 6; i++) c.hrsp[i] = parts.reduce((n, p) => n + p.c.hrsp[i]!, 0);
-  for (const p of parts) qcur += p.qcur;
-  const sec = Math.floor(now / 1000);
-  c.rate = mergeRate(
-    parts.map((p) => p.c.rate),
-    sec,
-  );
-  c.reqRate = mergeRate(
-    parts.map((p) => p.c.reqRate),
-    sec,
-  );
-  c.smax = Math.max(c.smax, c.scur);
-  c.qmax = Math.max(c.qmax, qcur);
-  return { c, qcur };
+  return fromVec(
+    mergeVecs(
+      parts.map((p) => toVec(p)),
+      now,
+    ),
+  )!;
 }
 
-/** Merge whole snapshots object by object (objects present in any of them). */
+/** Merge whole snapshots object by object (objects present in any of them; bad vectors skipped). */
 export function mergeSnapshots(snaps: readonly Snapshot[], now: number): Snapshot {
-  const byKey = new Map<string, Part[]>();
+  const byKey = new Map<string, number[][]>();
   for (const snap of snaps)
     for (const [k, v] of Object.entries(snap)) {
-      const p = fromVec(v);
-      if (p === undefined) continue;
+      if (!isVec(v)) continue;
       const list = byKey.get(k);
-      if (list === undefined) byKey.set(k, [p]);
-      else list.push(p);
+      if (list === undefined) byKey.set(k, [v]);
+      else list.push(v);
     }
   const out: Snapshot = {};
-  for (const [k, parts] of byKey) out[k] = toVec(mergeParts(parts, now));
+  for (const [k, vs] of byKey) out[k] = mergeVecs(vs, now);
+  return out;
+}
+
+/** Keep only the positions listed; the others are zero (and rates keep no current count). */
+function keep(snap: Snapshot, positions: readonly number[]): Snapshot {
+  const out: Snapshot = {};
+  for (const [k, v] of Object.entries(snap)) {
+    if (!isVec(v)) continue;
+    const x = new Array<number>(VEC_LENGTH).fill(0);
+    for (const i of positions) x[i] = v[i]!;
+    out[k] = x;
+  }
   return out;
 }
 
 /** A dead worker's last snapshot as it keeps counting in the totals: its gauges are zero. */
 export function retire(snap: Snapshot): Snapshot {
-  const out: Snapshot = {};
-  for (const [k, v] of Object.entries(snap)) {
-    const p = fromVec(v);
-    if (p === undefined) continue;
-    for (const s of SCALARS) if (s.how === "gauge") p.c[s.key] = 0;
-    p.c.rate = { ...p.c.rate, curr: 0, prev: 0 };
-    p.c.reqRate = { ...p.c.reqRate, curr: 0, prev: 0 };
-    out[k] = toVec({ c: p.c, qcur: 0 });
-  }
-  return out;
+  return keep(snap, [...SUMMED, ...MAXED, RATE, REQRATE]);
 }
 
 /**
- * Only the maxima of a merged snapshot (totals and gauges zeroed), to be merged with later ones:
+ * Only the maxima of a merged snapshot (smax, qmax, rate_max, req_rate_max; everything else
+ * zeroed, lastSess too: it is no peak), to be merged with later ones:
  * the primary keeps peaks = peaksOf(mergeSnapshots([peaks, every worker's latest])) so that a
  * combined peak (two workers at 30 sessions each: smax 60) stays after the load is gone.
  */
 export function peaksOf(snap: Snapshot): Snapshot {
-  const out: Snapshot = {};
-  for (const [k, v] of Object.entries(snap)) {
-    const p = fromVec(v);
-    if (p === undefined) continue;
-    const c = newCounters();
-    for (const s of SCALARS) if (s.how === "max") c[s.key] = p.c[s.key];
-    c.rate.max = p.c.rate.max;
-    c.reqRate.max = p.c.reqRate.max;
-    out[k] = toVec({ c, qcur: 0 });
-  }
-  return out;
+  return keep(
+    snap,
+    MAXED.filter((i) => i !== LASTSESS),
+  );
 }
 
 /** Another processes' view for the stats renderer: the merged part of an object, if any. */

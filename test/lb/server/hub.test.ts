@@ -100,12 +100,17 @@ describe("the primary's hub (server/hub.ts)", () => {
       ).snaps;
     assert.equal(totalStot(peers(1)), 20, "worker 1 gets worker 2's counters, not its own");
     assert.equal(totalStot(peers(2)), 10);
+    const count = (id: number) => inbox.get(id)!.filter((m) => m.type === "peers").length;
+    const before = [count(1), count(2)];
+    hub.onMessage(1, { type: "counters", snap: snap(11, 4) });
+    run();
+    assert.deepEqual([count(1), count(2)], [before[0], before[1]! + 1], "only worker 2's peers changed");
     hub.exit(2);
     hub.onMessage(3, { type: "hello" });
     run();
     assert.equal(totalStot(peers(1)), 20, "the dead worker's 20 sessions still count");
     const merged = fromVec(mergeSnapshots([snap(0, 0), ...peers(3)], 1_000)[objKey("F", "web")]!)!;
-    assert.equal(merged.c.stot, 30, "a new worker sees everything before it");
+    assert.equal(merged.c.stot, 31, "a new worker sees everything before it");
     assert.equal(merged.c.scur, 4, "the dead worker's sessions are gone");
     assert.equal(merged.c.smax, 9, "the combined peak: 4 + 5 sessions at once");
   });
