@@ -17,7 +17,8 @@
  *   role       it becomes the checker (the previous one died);
  *   sync       another worker's sync, relayed;
  *   peers      the latest counters of the other workers, of the workers that died (`retired`)
- *              and the combined maxima (`peaks`), relayed shortly after a worker sent its own;
+ *              and the combined maxima (`peaks`), RELAY_DELAY_MS after a worker sent its own, to
+ *              the workers for which one of these changed;
  *   reload, stop.
  */
 import type { Snapshot } from "../stats/peers.ts";
