@@ -2,10 +2,11 @@ import cluster from "node:cluster";
 import type { Command } from "commander";
 import { NetsvcError } from "../../lib/errors.ts";
 import { installSignalHandlers } from "../../lib/lifecycle.ts";
-import { createLogger, type Logger } from "../../lib/log.ts";
-import { runPrimary, type PrimaryMessage, type WorkerMessage } from "../../lb/server/cluster.ts";
+import { createLogger } from "../../lib/log.ts";
+import { runPrimary } from "../../lb/server/cluster.ts";
 import { LbRuntime } from "../../lb/server/runtime.ts";
 import { runtimeHooks } from "../../lb/server/hooks.ts";
+import { runWorker } from "../../lb/server/worker.ts";
 
 /**
  * `netsvc lb -f haproxy.cfg [--workers N]`: the HAProxy-compatible balancer. Logs JSON lines
@@ -25,43 +26,9 @@ export function registerLb(program: Command): void {
       const log = createLogger({ service: "lb" });
       if (process.env.NETSVC_LB_WORKER === "1" && cluster.isWorker) return runWorker(o.file, log);
       if (workers > 1) return runPrimary(o.file, workers, log);
-      const rt = new LbRuntime(o.file, { log, ...runtimeHooks() });
+      const rt = new LbRuntime(o.file, { log, ...runtimeHooks(log) });
       const endpoints = await rt.start();
       log.info("ready", { endpoints });
       installSignalHandlers(rt, log);
     });
-}
-
-async function runWorker(file: string, log: Logger): Promise<void> {
-  const send = (m: WorkerMessage): void => {
-    process.send?.(m);
-  };
-  const rt = new LbRuntime(file, { log: log.child({ worker: cluster.worker?.id }), ...runtimeHooks() });
-  try {
-    send({ type: "ready", endpoints: await rt.start() });
-  } catch (err) {
-    send({ type: "fatal", error: String(err) });
-    throw err;
-  }
-  // The primary coordinates reloads and stops; signals sent to the whole group are its business.
-  process.on("SIGHUP", () => undefined);
-  process.on("SIGINT", () => undefined);
-  let stopping = false;
-  const stop = (): void => {
-    if (stopping) return;
-    stopping = true;
-    const t = setTimeout(() => process.exit(0), 10_000);
-    t.unref();
-    void rt.stop().then(() => process.exit(0));
-  };
-  process.on("SIGTERM", stop);
-  process.on("message", (m: PrimaryMessage) => {
-    if (m.type === "stop") stop();
-    else
-      rt.reload().then(
-        () => send({ type: "reloaded", ok: true }),
-        (err: unknown) => send({ type: "reloaded", ok: false, error: String(err) }),
-      );
-  });
-  process.on("disconnect", stop);
 }

@@ -2,7 +2,10 @@ import cluster, { type Worker } from "node:cluster";
 import type { Logger } from "../../lib/log.ts";
 import { installSignalHandlers } from "../../lib/lifecycle.ts";
 import { loadConfig } from "../config/index.ts";
-import type { ReadyEndpoint } from "./runtime.ts";
+import { Hub } from "./hub.ts";
+import type { PrimaryMessage, WorkerMessage } from "./messages.ts";
+
+export type { PrimaryMessage, WorkerMessage } from "./messages.ts";
 
 /**
  * `--workers N` (N > 1): N processes share every listening socket (node:cluster, the primary
@@ -11,16 +14,10 @@ import type { ReadyEndpoint } from "./runtime.ts";
  * validating the new file (a bad file is reported and nobody changes), re-forks a worker that dies,
  * and on SIGTERM asks each worker to drain and waits for them.
  *
- * Each worker runs its own health checks and counters (as HAProxy's old nbproc did): the stats page
- * shows the state of the worker that served it.
+ * The N workers act as one balancer through the primary (hub.ts, shared.ts): one worker runs the
+ * health checks and the others apply its results, admin changes reach every worker, and the stats
+ * served by any worker add up the counters of all of them.
  */
-
-export type WorkerMessage =
-  | { type: "ready"; endpoints: ReadyEndpoint[] }
-  | { type: "reloaded"; ok: boolean; error?: string }
-  | { type: "fatal"; error: string };
-
-export type PrimaryMessage = { type: "reload" } | { type: "stop" };
 
 export function runPrimary(file: string, workers: number, log: Logger): Promise<void> {
   loadConfig(file); // throws ConfigErrors: exit 1 before forking anything
@@ -34,10 +31,20 @@ export function runPrimary(file: string, workers: number, log: Logger): Promise<
   let stopping = false;
   let readyCount = 0;
   let announced = false;
+  const hub = new Hub({
+    send: (id, m) => {
+      const w = cluster.workers?.[id];
+      // A worker exiting: the message is for nobody (its exit is handled by hub.exit).
+      if (w !== undefined && w.isConnected()) w.send(m, () => undefined);
+    },
+    now: Date.now,
+    setTimer: (fn, ms) => setTimeout(fn, ms).unref(),
+  });
   return new Promise((resolve, reject) => {
     const fork = (): Worker => {
       const w = cluster.fork({ NETSVC_LB_WORKER: "1" });
       w.on("message", (m: WorkerMessage) => {
+        hub.onMessage(w.id, m);
         if (m.type === "ready" && !announced && ++readyCount === workers) {
           announced = true;
           log.info("ready", { endpoints: m.endpoints, workers });
@@ -52,6 +59,7 @@ export function runPrimary(file: string, workers: number, log: Logger): Promise<
     };
     for (let i = 0; i < workers; i++) fork();
     cluster.on("exit", (w, code, signal) => {
+      hub.exit(w.id);
       if (stopping) return;
       log.warn("worker exited, starting another", { pid: w.process.pid, code, signal });
       fork();

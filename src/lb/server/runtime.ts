@@ -34,6 +34,11 @@ export interface RuntimeOptions {
   log: Logger;
   /** Request log lines (`log stdout`). */
   logOut?: LogWriter;
+  /**
+   * Called with every new state right after it is built (before its listeners open or it
+   * replaces the live one), and `prev` the state it carries over from (undefined at start).
+   */
+  prepareState?: (state: LbState, prev: LbState | undefined) => void;
   /** Starts the health checks of a state; returns a handle to stop them. */
   startChecks?: (state: LbState, log: Logger) => Checks;
   /** Builds the stats handler of a proxy, given a getter of the live state. */
@@ -58,8 +63,13 @@ export interface ReadyEndpoint {
   role: string;
 }
 
-function bindKey(b: Bind): string {
-  return `${formatEndpoint(b)}${b.ssl ? ` ssl ${b.ssl.crt}` : ""}`;
+/**
+ * What identifies a listener across reloads. Port 0 binds ("any free port") are distinct
+ * listeners even when they look the same: two proxies on 127.0.0.1:0 get a port each.
+ */
+function bindKey(b: Bind, proxy: string, index: number): string {
+  const any = b.port === 0 ? ` (${proxy} #${index})` : "";
+  return `${formatEndpoint(b)}${b.ssl ? ` ssl ${b.ssl.crt}` : ""}${any}`;
 }
 
 export class LbRuntime {
@@ -134,6 +144,7 @@ export class LbRuntime {
   private async apply(config: LbConfig): Promise<void> {
     const certs = this.readCerts(config);
     const state = createLbState(config, { clock: systemClock, prev: this.state });
+    this.opts.prepareState?.(state, this.state);
     const statsHandler = this.opts.statsHandler;
     const built = buildRuntime(config, state, {
       ticker: this.ticker,
@@ -143,7 +154,7 @@ export class LbRuntime {
     // Open new listeners first; on failure close what was opened and keep everything as it was.
     const wanted = new Map<string, { bind: Bind; fe: FrontendRt }>();
     for (const fe of built.frontends.values())
-      for (const b of fe.cfg.binds) wanted.set(bindKey(b), { bind: b, fe });
+      fe.cfg.binds.forEach((b, i) => wanted.set(bindKey(b, fe.cfg.name, i), { bind: b, fe }));
     const opened: Listener[] = [];
     try {
       for (const [key, w] of wanted) {

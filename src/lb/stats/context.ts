@@ -11,11 +11,16 @@
  *   change it through the engine's setAdmin(), which is all the runtime needs to see.
  * - `admin(req)` evaluates the proxy's `stats admin if|unless COND` with the runtime's ACL engine
  *   (absent: no admin). The handler never evaluates ACLs itself.
- * - `onAdmin` (optional) is told of each admin change so that the runtime can log it.
+ * - `onAdmin` (optional) is told of each admin change, after setAdmin(), with the previous admin
+ *   state, so that the runtime can log it (and, with `--workers N`, pass it to the other workers).
+ * - `peers` (optional, `--workers N`) returns the other workers' counters at request time; every
+ *   view then shows the sum over the workers (see peers.ts for what is summed and what is maxed).
  */
 import type { ProxyConfig } from "../config/model.ts";
 import type { LbState } from "../engine/runtime.ts";
-import type { AdminState } from "../engine/server.ts";
+import type { BackendState } from "../engine/backend.ts";
+import type { AdminState, ServerState } from "../engine/server.ts";
+import type { PeerLookup } from "./peers.ts";
 
 export interface StatsRequest {
   method: string;
@@ -44,5 +49,6 @@ export interface StatsContext {
   /** Shown on the page unless `stats hide-version`. */
   version: string;
   pid: number;
-  onAdmin?: (backend: string, server: string, admin: AdminState) => void;
+  onAdmin?: (be: BackendState, server: ServerState, from: AdminState) => void;
+  peers?: () => PeerLookup | undefined;
 }

@@ -13,6 +13,7 @@ import { rateRead, type Counters } from "../engine/counters.ts";
 import type { LbState, ProxyState } from "../engine/runtime.ts";
 import { downtimeAt, isUp, isUsable, statusText, type ServerState } from "../engine/server.ts";
 import { CHECK_STATUSES } from "../check/status.ts";
+import { mergeParts, objKey, type PeerLookup } from "./peers.ts";
 
 export type RowType = "frontend" | "backend" | "server";
 
@@ -21,7 +22,10 @@ export interface Row {
   px: ProxyState;
   be: BackendState | undefined;
   sv: ServerState | undefined;
+  /** This process's counters, plus the other workers' when the stats are shared (peers.ts). */
   counters: Counters;
+  /** Current queue length (summed over the workers likewise). */
+  qcur: number;
   state: LbState;
   now: number;
   pid: number;
@@ -120,7 +124,7 @@ export const FIELDS: readonly Field[] = [
     desc: "Number of current queued connections",
     on: "BS",
     nature: "Gauge",
-    get: (r) => (r.sv !== undefined ? r.sv.queue.length : r.be!.queue.length),
+    get: (r) => r.qcur,
     metric: { name: "current_queue", type: "gauge" },
   },
   {
@@ -584,17 +588,45 @@ export function valueOf(f: Field, r: Row): Value {
   return applies(f, r.type) ? f.get(r) : undefined;
 }
 
-/** Every row in HAProxy's order: per proxy, FRONTEND, then each server, then BACKEND. */
-export function rowsOf(state: LbState, pid: number, now: number): Row[] {
+/**
+ * Every row in HAProxy's order: per proxy, FRONTEND, then each server, then BACKEND. With `peers`
+ * (the other workers of a `--workers N` balancer) each row's counters are the sum over the workers.
+ */
+export function rowsOf(state: LbState, pid: number, now: number, peers?: PeerLookup): Row[] {
   const rows: Row[] = [];
+  const part = (key: string, counters: Counters, qcur: number): { counters: Counters; qcur: number } => {
+    const other = peers?.(key);
+    if (other === undefined) return { counters, qcur };
+    const m = mergeParts([{ c: counters, qcur }, other], now);
+    return { counters: m.c, qcur: m.qcur };
+  };
   for (const px of state.proxies) {
     const base = { px, state, now, pid };
     if (px.frontend !== undefined)
-      rows.push({ ...base, type: "frontend", be: undefined, sv: undefined, counters: px.frontend.counters });
-    if (px.backend !== undefined) {
-      for (const sv of px.backend.servers)
-        rows.push({ ...base, type: "server", be: px.backend, sv, counters: sv.counters });
-      rows.push({ ...base, type: "backend", be: px.backend, sv: undefined, counters: px.backend.counters });
+      rows.push({
+        ...base,
+        type: "frontend",
+        be: undefined,
+        sv: undefined,
+        ...part(objKey("F", px.name), px.frontend.counters, 0),
+      });
+    const be = px.backend;
+    if (be !== undefined) {
+      for (const sv of be.servers)
+        rows.push({
+          ...base,
+          type: "server",
+          be,
+          sv,
+          ...part(objKey("S", px.name, sv.name), sv.counters, sv.queue.length),
+        });
+      rows.push({
+        ...base,
+        type: "backend",
+        be,
+        sv: undefined,
+        ...part(objKey("B", px.name), be.counters, be.queue.length),
+      });
     }
   }
   return rows;

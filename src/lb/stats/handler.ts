@@ -78,8 +78,9 @@ function adminAction(body: string, ctx: StatsContext): keyof typeof MESSAGES {
     const s = px.backend.byName.get(name);
     if (s === undefined) continue;
     if (s.admin !== action) {
+      const from = s.admin;
       setAdmin(px.backend, s, action);
-      ctx.onAdmin?.(px.backend.name, s.name, action);
+      ctx.onAdmin?.(px.backend, s, from);
     }
     done++;
   }
@@ -104,7 +105,7 @@ export function handleStats(req: StatsRequest, ctx: StatsContext): StatsResponse
     );
   const state = ctx.state();
   const now = state.clock.now();
-  const rows = rowsOf(state, ctx.pid, now);
+  const rows = rowsOf(state, ctx.pid, now, ctx.peers?.());
   if (isMetrics) return text(200, renderPrometheus(rows), "text/plain; version=0.0.4; charset=utf-8");
 
   const flags = target
@@ -122,7 +123,7 @@ export function handleStats(req: StatsRequest, ctx: StatsContext): StatsResponse
   if (flags.includes("csv")) return text(200, renderCsv(rows), "text/plain");
   if (flags.includes("json")) return text(200, renderJson(rows), "application/json");
   const st = flags.find((f) => f.startsWith("st="))?.slice(3);
-  const currentConns = state.proxies.reduce((n, p) => n + (p.frontend?.counters.scur ?? 0), 0);
+  const currentConns = rows.reduce((n, r) => n + (r.type === "frontend" ? r.counters.scur : 0), 0);
   const html = renderHtml(rows, {
     stats: cfg,
     version: ctx.version,

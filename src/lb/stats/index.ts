@@ -2,3 +2,4 @@
 export { handleStats, handleStatsRequest } from "./handler.ts";
 export type { StatsContext, StatsRequest, StatsResponse } from "./context.ts";
 export { FIELDS, rowsOf, type Field, type Row } from "./fields.ts";
+export * from "./peers.ts";
