@@ -3,10 +3,6 @@ import type { Command } from "commander";
 import { NetsvcError } from "../../lib/errors.ts";
 import { installSignalHandlers } from "../../lib/lifecycle.ts";
 import { createLogger } from "../../lib/log.ts";
-import { runPrimary } from "../../lb/server/cluster.ts";
-import { LbRuntime } from "../../lb/server/runtime.ts";
-import { runtimeHooks } from "../../lb/server/hooks.ts";
-import { runWorker } from "../../lb/server/worker.ts";
 
 /**
  * `netsvc lb -f haproxy.cfg [--workers N]`: the HAProxy-compatible balancer. Logs JSON lines
@@ -24,8 +20,16 @@ export function registerLb(program: Command): void {
       if (!Number.isInteger(workers) || workers < 1 || workers > 64)
         throw new NetsvcError("EUSAGE", `--workers must be an integer from 1 to 64, not '${o.workers}'`);
       const log = createLogger({ service: "lb" });
-      if (process.env.NETSVC_LB_WORKER === "1" && cluster.isWorker) return runWorker(o.file, log);
-      if (workers > 1) return runPrimary(o.file, workers, log);
+      if (process.env.NETSVC_LB_WORKER === "1" && cluster.isWorker) {
+        const { runWorker } = await import("../../lb/server/worker.ts");
+        return runWorker(o.file, log);
+      }
+      if (workers > 1) {
+        const { runPrimary } = await import("../../lb/server/cluster.ts");
+        return runPrimary(o.file, workers, log);
+      }
+      const { LbRuntime } = await import("../../lb/server/runtime.ts");
+      const { runtimeHooks } = await import("../../lb/server/hooks.ts");
       const rt = new LbRuntime(o.file, { log, ...runtimeHooks(log) });
       const endpoints = await rt.start();
       log.info("ready", { endpoints });
