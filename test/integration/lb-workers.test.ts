@@ -132,6 +132,34 @@ backend be
     }
   });
 
+  it("rotates roundrobin as one balancer: each server once per turn, the same order every turn", async () => {
+    const backends = await Promise.all([0, 1, 2, 3].map((i) => startBackend(i)));
+    const cfg = writeConfig(`${DEFAULTS}
+frontend fe
+    bind 127.0.0.1:0
+    default_backend be
+backend be
+    balance roundrobin
+${backends.map((b, i) => `    server s${i} 127.0.0.1:${b.port}`).join("\n")}
+`);
+    const lb = await startNetsvc(["lb", "-f", cfg, "--workers", "2"]);
+    try {
+      const port = portOf(lb.endpoints, "fe");
+      const ids: string[] = [];
+      // one request per connection: the primary hands them to the two processes in turn
+      for (let i = 0; i < 16; i++) ids.push(/ID (\d)/.exec((await get(port)).body.toString())?.[1] ?? "?");
+      const turns = [0, 4, 8, 12].map((k) => ids.slice(k, k + 4).join(""));
+      assert.deepEqual(ids.slice(0, 4).sort().join(""), "0123", ids.join(" "));
+      assert.ok(
+        turns.every((t) => t === turns[0]),
+        ids.join(" "),
+      );
+    } finally {
+      assert.equal(await lb.stop("SIGTERM"), 0);
+      for (const b of backends) await b.close();
+    }
+  });
+
   it("shows the counters of every worker summed, from any worker", async () => {
     const a = await startBackend(1);
     const b = await startBackend(2);

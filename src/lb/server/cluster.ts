@@ -41,8 +41,16 @@ export function runPrimary(file: string, workers: number, log: Logger): Promise<
     setTimer: (fn, ms) => setTimeout(fn, ms).unref(),
   });
   return new Promise((resolve, reject) => {
-    const fork = (): Worker => {
-      const w = cluster.fork({ NETSVC_LB_WORKER: "1" });
+    // Each worker has a slot 0..N-1 (its place in the shared rotation, engine BalanceEnv.share); a
+    // replacement takes the slot of the worker it replaces.
+    const slots = new Map<number, number>();
+    const fork = (slot: number): Worker => {
+      const w = cluster.fork({
+        NETSVC_LB_WORKER: "1",
+        NETSVC_LB_SLOT: String(slot),
+        NETSVC_LB_WORKERS: String(workers),
+      });
+      slots.set(w.id, slot);
       w.on("message", (m: WorkerMessage) => {
         hub.onMessage(w.id, m);
         if (m.type === "ready" && !announced && ++readyCount === workers) {
@@ -57,12 +65,14 @@ export function runPrimary(file: string, workers: number, log: Logger): Promise<
       });
       return w;
     };
-    for (let i = 0; i < workers; i++) fork();
+    for (let i = 0; i < workers; i++) fork(i);
     cluster.on("exit", (w, code, signal) => {
       hub.exit(w.id);
+      const slot = slots.get(w.id) ?? 0;
+      slots.delete(w.id);
       if (stopping) return;
       log.warn("worker exited, starting another", { pid: w.process.pid, code, signal });
-      fork();
+      fork(slot);
     });
     installSignalHandlers(
       {

@@ -39,6 +39,8 @@ export interface RuntimeOptions {
    * replaces the live one), and `prev` the state it carries over from (undefined at start).
    */
   prepareState?: (state: LbState, prev: LbState | undefined) => void;
+  /** This process's place among the workers of `--workers N` (engine BalanceEnv.share). */
+  rotation?: { index: number; count: number };
   /** Starts the health checks of a state; returns a handle to stop them. */
   startChecks?: (state: LbState, log: Logger) => Checks;
   /** Builds the stats handler of a proxy, given a getter of the live state. */
@@ -143,7 +145,13 @@ export class LbRuntime {
 
   private async apply(config: LbConfig): Promise<void> {
     const certs = this.readCerts(config);
-    const state = createLbState(config, { clock: systemClock, prev: this.state });
+    const state = createLbState(config, {
+      clock: systemClock,
+      prev: this.state,
+      ...(this.opts.rotation !== undefined
+        ? { env: { random: Math.random, share: this.opts.rotation } }
+        : {}),
+    });
     this.opts.prepareState?.(state, this.state);
     const statsHandler = this.opts.statsHandler;
     const built = buildRuntime(config, state, {

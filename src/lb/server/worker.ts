@@ -19,7 +19,16 @@ export async function runWorker(file: string, log: Logger): Promise<void> {
   };
   const wlog = log.child({ worker: cluster.worker?.id });
   const share = new WorkerShare(send);
-  const rt = new LbRuntime(file, { log: wlog, ...runtimeHooks(wlog, share) });
+  // the slot the primary gave this process (cluster.ts): its place in the shared rotation
+  const index = Number(process.env.NETSVC_LB_SLOT);
+  const count = Number(process.env.NETSVC_LB_WORKERS);
+  const rotation =
+    Number.isInteger(index) && Number.isInteger(count) && count > 1 ? { index, count } : undefined;
+  const rt = new LbRuntime(file, {
+    log: wlog,
+    ...runtimeHooks(wlog, share),
+    ...(rotation !== undefined ? { rotation } : {}),
+  });
   let started = false;
   let welcomed: () => void = () => undefined;
   const welcome = new Promise<void>((r) => (welcomed = r));

@@ -170,3 +170,55 @@ describe("balance random", () => {
     assert.equal(pick(be, req())?.name, "s2");
   });
 });
+
+describe("a rotation shared by the processes of --workers N (BalanceEnv.share)", () => {
+  /** N strided copies taking turns, as the primary hands connections out in turn. */
+  const together = (
+    lines: string[],
+    n: number,
+    picks: number,
+    between?: (bes: ReturnType<typeof backendFrom>[], i: number) => void,
+  ): string[] => {
+    const bes = Array.from({ length: n }, (_, index) =>
+      backendFrom(lines, undefined, undefined, { index, count: n }),
+    );
+    const out: string[] = [];
+    for (let i = 0; i < picks; i++) {
+      between?.(bes, i);
+      out.push(pick(bes[i % n]!, req())?.name ?? "-");
+    }
+    return out;
+  };
+  for (const algo of ["roundrobin", "static-rr"]) {
+    for (const n of [2, 3]) {
+      it(`${algo}, ${n} processes: together they follow one process's rotation (weights 5:1:2:1)`, () => {
+        const lines = [
+          `balance ${algo}`,
+          "server a 127.0.0.1:1 weight 5",
+          "server b 127.0.0.1:2",
+          "server c 127.0.0.1:3 weight 2",
+          "server d 127.0.0.1:4",
+        ];
+        assert.deepEqual(together(lines, n, 54), names(backendFrom(lines), 54));
+      });
+    }
+  }
+  it("stays together when a server goes down and comes back in every process", () => {
+    const lines = ["balance roundrobin", ...servers(4)];
+    const flip = (bes: ReturnType<typeof backendFrom>[], i: number): void => {
+      if (i !== 10 && i !== 20) return;
+      for (const be of bes) setAdmin(be, be.byName.get("s1")!, i === 10 ? "MAINT" : "READY");
+    };
+    const one = backendFrom(lines);
+    const alone = Array.from({ length: 40 }, (_, i) => {
+      flip([one], i);
+      return pick(one, req())?.name ?? "-";
+    });
+    assert.deepEqual(together(lines, 2, 40, flip), alone);
+  });
+  it("leaves other algorithms alone (leastconn is per process)", () => {
+    const lines = ["balance leastconn", ...servers(3)];
+    const be = backendFrom(lines, undefined, undefined, { index: 1, count: 2 });
+    assert.equal(pick(be, req())?.name, "s0");
+  });
+});

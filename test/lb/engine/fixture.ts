@@ -12,7 +12,12 @@ export class TestClock {
 }
 
 /** Build a backend from haproxy.cfg lines (the body of `backend b`). */
-export function backendFrom(lines: string[], clock = new TestClock(), random = Math.random): BackendState {
+export function backendFrom(
+  lines: string[],
+  clock = new TestClock(),
+  random = Math.random,
+  share?: { index: number; count: number },
+): BackendState {
   const text = [
     "defaults",
     "  mode http",
@@ -23,7 +28,10 @@ export function backendFrom(lines: string[], clock = new TestClock(), random = M
   ].join("\n");
   const r = parseConfigText(text, "test.cfg");
   if (r.config === undefined) throw new Error(r.errors.map((e) => e.message).join("\n"));
-  return createBackendState(r.config.proxies[0]!, { clock, env: { random } });
+  return createBackendState(r.config.proxies[0]!, {
+    clock,
+    env: share === undefined ? { random } : { random, share },
+  });
 }
 
 export function proxyFrom(lines: string[]): ProxyConfig {

@@ -33,6 +33,13 @@ export interface RequestInfo {
 export interface BalanceEnv {
   /** Uniform in [0, 1). */
   random(): number;
+  /**
+   * This process's place among `count` processes serving one backend (`netsvc lb --workers N`),
+   * which the primary hands connections to in turn. Rotations (roundrobin, static-rr) are then
+   * strided: every process runs the same rotation and takes every count-th server of it, starting
+   * at `index`, so that together they follow one rotation as HAProxy's threads do.
+   */
+  share?: { index: number; count: number };
 }
 
 export interface LbAlgorithm {
@@ -53,7 +60,33 @@ export function registerAlgorithm(name: Balance["algorithm"], factory: Algorithm
 export function createAlgorithm(balance: Balance, env: BalanceEnv): LbAlgorithm {
   const f = registry.get(balance.algorithm);
   if (f === undefined) throw new Error(`no balance algorithm registered for '${balance.algorithm}'`);
-  return f(balance, env);
+  const algo = f(balance, env);
+  const share = env.share;
+  if (share === undefined || share.count <= 1 || !ROTATIONS.has(balance.algorithm)) return algo;
+  return strided(algo, share.index % share.count, share.count);
+}
+
+const ROTATIONS = new Set<string>(["roundrobin", "static-rr"]);
+const ANY = (): boolean => true;
+
+/**
+ * Take every count-th pick of `inner`, the index-th of each group (see BalanceEnv.share). The picks
+ * another process takes are made with no slot check, so that every process's rotation advances
+ * alike; a full server on this process's own pick moves it on as usual.
+ */
+export function strided(inner: LbAlgorithm, index: number, count: number): LbAlgorithm {
+  return {
+    deterministic: inner.deterministic,
+    rebuild: (servers) => inner.rebuild(servers),
+    pick(req, ok) {
+      let mine: ServerState | undefined;
+      for (let k = 0; k < count; k++) {
+        const s = inner.pick(req, k === index ? ok : ANY);
+        if (k === index) mine = s;
+      }
+      return mine;
+    },
+  };
 }
 
 export function registeredAlgorithms(): string[] {
