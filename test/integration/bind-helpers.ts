@@ -8,7 +8,8 @@ import { after } from "node:test";
 
 /** A real BIND 9 beside netsvc in integration tests (transfers, cookies). */
 const TEMP: string[] = [];
-function tempDir(prefix: string): string {
+/** A temp directory removed when the test file ends. */
+export function tempDir(prefix: string): string {
   const d = mkdtempSync(join(tmpdir(), prefix));
   TEMP.push(d);
   return d;

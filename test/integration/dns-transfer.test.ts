@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it, type TestContext } from "node:test";
 import { startNetsvc, type Running } from "../helpers/proc.ts";
 import { needTool } from "../helpers/tools.ts";
-import { freePort, startBind } from "./bind-helpers.ts";
+import { freePort, startBind, tempDir } from "./bind-helpers.ts";
 import { run, sleep } from "./dns-helpers.ts";
 
 /**
@@ -16,16 +15,6 @@ import { run, sleep } from "./dns-helpers.ts";
  * interface addresses, and lo carries 127.0.0.1 alone here) and a port picked
  * at run time; every zone names only loopback name servers; NOTIFY, not sleeping, drives the tests.
  */
-/** Temp directories made here, removed when the file's tests end. */
-const TEMP: string[] = [];
-function tempDir(prefix: string): string {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  TEMP.push(d);
-  return d;
-}
-after(() => {
-  for (const d of TEMP) rmSync(d, { recursive: true, force: true });
-});
 
 const SECRET = "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0IQ==";
 const KEY = `key "xfr" { algorithm hmac-sha256; secret "${SECRET}"; };`;

@@ -14,22 +14,9 @@ import { serversChanged, setAdmin, setWeight } from "../engine/backend.ts";
 import type { LbState } from "../engine/runtime.ts";
 import { isUp, type AdminState, type CheckState, type ServerState } from "../engine/server.ts";
 
-/** A server's check state plus the times the stats page reads. */
-export interface CheckSync {
-  health: number;
-  rise: number;
-  fall: number;
-  status: CheckState["status"];
-  code?: number;
-  info?: string;
-  durationMs: number;
-  lastAt: number;
-  failed: number;
-  downs: number;
-  lastChange: number;
-  downtime: number;
-  downSince: number;
-}
+/** A server's check state (without `enabled`) plus the times the stats page reads. */
+export type CheckSync = Omit<CheckState, "enabled"> &
+  Pick<ServerState, "lastChange" | "downtime" | "downSince">;
 
 /** What one worker tells the others about one server (absent parts: unchanged). */
 export interface ServerSync {
